@@ -1,0 +1,60 @@
+/**
+ * Row shapes of the base tables. Property names are the schema's column names (partition keys
+ * included), so the Parquet writer can take a row's cells by column name; a test checks that these
+ * shapes and src/domain/tables.ts stay in step.
+ */
+export type Cell = string | number | null;
+
+export interface SongRow {
+  song_id: string;
+  title: string | null;
+  artist_id: string;
+  artist_name: string | null;
+  artist_location: string | null;
+  artist_latitude: number | null;
+  artist_longitude: number | null;
+  duration: number | null;
+  num_songs: number | null;
+  source_key: string;
+  year: number;
+}
+
+export interface PlayRow {
+  songplay_id: string;
+  /** Epoch milliseconds, UTC. */
+  start_time: number;
+  user_id: number;
+  level: string | null;
+  session_id: number;
+  item_in_session: number;
+  location: string | null;
+  user_agent: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  gender: string | null;
+  song: string | null;
+  artist: string | null;
+  length: number | null;
+  hour: number;
+  day: number;
+  week: number;
+  weekday: number;
+  source_key: string;
+  source_line: number;
+  year: number;
+  month: number;
+}
+
+export interface RejectRow {
+  source_key: string;
+  line: number | null;
+  reason: string;
+  raw: string;
+  source: 'song_data' | 'log_data';
+}
+
+export const MAX_RAW_REJECT_CHARS = 4096;
+
+export function rejectRow(source: RejectRow['source'], sourceKey: string, line: number | null, reason: string, raw: string): RejectRow {
+  return { source_key: sourceKey, line, reason, raw: raw.length > MAX_RAW_REJECT_CHARS ? raw.slice(0, MAX_RAW_REJECT_CHARS) : raw, source };
+}

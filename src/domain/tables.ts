@@ -1,0 +1,201 @@
+/**
+ * The one schema source. The Parquet writer, the Glue tables, the local DuckDB views and the
+ * table docs are all derived from these declarations; nothing infers a type from data.
+ *
+ * Two kinds of table:
+ * - base tables are written by the workers, one Parquet object per source file and partition;
+ * - analyst tables are views over the base tables, so that "one row per user / song / artist"
+ *   and "a play finds its song once it lands" hold whatever order files arrive in, without any
+ *   coordination between workers (see docs/ARCHITECTURE.md).
+ */
+import { ANALYST_VIEW_SQL } from './view-sql.js';
+
+/** Logical column types, named as Glue/Athena (Hive DDL) names them. */
+export type ColumnType = 'string' | 'int' | 'bigint' | 'double' | 'timestamp';
+
+export interface Column {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly comment: string;
+}
+
+export interface BaseTable {
+  readonly kind: 'base';
+  readonly name: BaseTableName;
+  readonly comment: string;
+  /** Columns stored in the Parquet files, in file order. */
+  readonly columns: readonly Column[];
+  /** Hive-style partition columns: part of the object key, not of the file. */
+  readonly partitionKeys: readonly Column[];
+}
+
+export interface AnalystView {
+  readonly kind: 'view';
+  readonly name: AnalystViewName;
+  readonly comment: string;
+  /** Every column the view returns, partition-derived ones included, in order. */
+  readonly columns: readonly Column[];
+  /** The columns an analyst should filter on to prune partitions of the base table. */
+  readonly partitionedBy: readonly string[];
+  /** SQL in the subset that Athena (Trino) and DuckDB both accept. */
+  readonly sql: string;
+}
+
+export type BaseTableName = 'base_songs' | 'base_plays' | 'rejects';
+export type AnalystViewName = 'songplays' | 'users' | 'songs' | 'artists' | 'time';
+
+const col = (name: string, type: ColumnType, comment: string): Column => ({ name, type, comment });
+
+export const BASE_SONGS: BaseTable = {
+  kind: 'base',
+  name: 'base_songs',
+  comment: 'One row per song file, as it arrived. Read through the songs and artists views.',
+  columns: [
+    col('song_id', 'string', 'Million Song Dataset song id'),
+    col('title', 'string', 'Song title, kept exactly as it arrived'),
+    col('artist_id', 'string', 'Artist id'),
+    col('artist_name', 'string', 'Artist name as given in this song file'),
+    col('artist_location', 'string', 'Artist location as given in this song file'),
+    col('artist_latitude', 'double', 'Artist latitude, null when unknown'),
+    col('artist_longitude', 'double', 'Artist longitude, null when unknown'),
+    col('duration', 'double', 'Song length in seconds'),
+    col('num_songs', 'int', 'num_songs field of the source file'),
+    col('source_key', 'string', 'Key of the source object this row came from'),
+  ],
+  partitionKeys: [col('year', 'int', 'Release year; 0 means unknown')],
+};
+
+export const BASE_PLAYS: BaseTable = {
+  kind: 'base',
+  name: 'base_plays',
+  comment:
+    'One row per NextSong event, as it arrived, with the time parts computed once. Read through the songplays, users and time views.',
+  columns: [
+    col('songplay_id', 'string', 'userId-sessionId-itemInSession: unique per event, stable across reruns'),
+    col('start_time', 'timestamp', 'Event time (ts), UTC, millisecond precision'),
+    col('user_id', 'int', 'userId'),
+    col('level', 'string', 'free or paid at the time of the event'),
+    col('session_id', 'int', 'sessionId'),
+    col('item_in_session', 'int', 'itemInSession'),
+    col('location', 'string', 'User location'),
+    col('user_agent', 'string', 'User agent'),
+    col('first_name', 'string', 'firstName'),
+    col('last_name', 'string', 'lastName'),
+    col('gender', 'string', 'gender'),
+    col('song', 'string', 'Song title as played, used to match songs'),
+    col('artist', 'string', 'Artist name as played, used to match songs'),
+    col('length', 'double', 'Song length as played, used to match songs'),
+    col('hour', 'int', 'Hour of start_time (UTC), 0-23'),
+    col('day', 'int', 'Day of month of start_time (UTC)'),
+    col('week', 'int', 'ISO-8601 week of start_time (UTC)'),
+    col('weekday', 'int', 'Day of week of start_time (UTC), 1 = Sunday ... 7 = Saturday'),
+    col('source_key', 'string', 'Key of the source log object'),
+    col('source_line', 'int', 'Line number (1-based) in the source log object'),
+  ],
+  partitionKeys: [
+    col('year', 'int', 'Year of start_time (UTC)'),
+    col('month', 'int', 'Month of start_time (UTC)'),
+  ],
+};
+
+export const REJECTS: BaseTable = {
+  kind: 'base',
+  name: 'rejects',
+  comment: 'Quarantine: every bad record or bad file set aside, with where it came from and why.',
+  columns: [
+    col('source_key', 'string', 'Key of the source object'),
+    col('line', 'int', 'Line number (1-based) of a bad log record; null for a whole bad file'),
+    col('reason', 'string', 'Why it was set aside'),
+    col('raw', 'string', 'The rejected text (truncated to 4,096 characters)'),
+  ],
+  partitionKeys: [col('source', 'string', 'song_data or log_data')],
+};
+
+export const BASE_TABLES: readonly BaseTable[] = [BASE_SONGS, BASE_PLAYS, REJECTS];
+
+export const ANALYST_VIEWS: readonly AnalystView[] = [
+  {
+    kind: 'view',
+    name: 'songplays',
+    comment: 'Fact table: one row per NextSong event. song_id/artist_id are null until the song lands.',
+    columns: [
+      col('songplay_id', 'string', 'userId-sessionId-itemInSession'),
+      col('start_time', 'timestamp', 'Event time, UTC'),
+      col('user_id', 'int', 'User'),
+      col('level', 'string', 'free or paid at the time of the play'),
+      col('song_id', 'string', 'Matched song (title, artist name, exact duration); null when none matches yet'),
+      col('artist_id', 'string', 'Artist of the matched song'),
+      col('session_id', 'int', 'Session'),
+      col('location', 'string', 'User location'),
+      col('user_agent', 'string', 'User agent'),
+      col('year', 'int', 'Year of start_time (partition)'),
+      col('month', 'int', 'Month of start_time (partition)'),
+    ],
+    partitionedBy: ['year', 'month'],
+    sql: ANALYST_VIEW_SQL.songplays,
+  },
+  {
+    kind: 'view',
+    name: 'users',
+    comment: "One row per user; names and level from the user's latest NextSong event.",
+    columns: [
+      col('user_id', 'int', 'User'),
+      col('first_name', 'string', 'First name'),
+      col('last_name', 'string', 'Last name'),
+      col('gender', 'string', 'Gender'),
+      col('level', 'string', 'Level at the latest play: free or paid'),
+    ],
+    partitionedBy: [],
+    sql: ANALYST_VIEW_SQL.users,
+  },
+  {
+    kind: 'view',
+    name: 'songs',
+    comment: 'One row per song_id.',
+    columns: [
+      col('song_id', 'string', 'Song'),
+      col('title', 'string', 'Title'),
+      col('artist_id', 'string', 'Artist'),
+      col('year', 'int', 'Release year, 0 = unknown (partition)'),
+      col('duration', 'double', 'Length in seconds'),
+    ],
+    partitionedBy: ['year'],
+    sql: ANALYST_VIEW_SQL.songs,
+  },
+  {
+    kind: 'view',
+    name: 'artists',
+    comment: "One row per artist_id, from that artist's song with the smallest song_id.",
+    columns: [
+      col('artist_id', 'string', 'Artist'),
+      col('name', 'string', 'Name'),
+      col('location', 'string', 'Location'),
+      col('latitude', 'double', 'Latitude'),
+      col('longitude', 'double', 'Longitude'),
+    ],
+    partitionedBy: [],
+    sql: ANALYST_VIEW_SQL.artists,
+  },
+  {
+    kind: 'view',
+    name: 'time',
+    comment: 'One row per distinct start_time. weekday: 1 = Sunday ... 7 = Saturday (not ISO).',
+    columns: [
+      col('start_time', 'timestamp', 'Event time, UTC'),
+      col('hour', 'int', 'Hour 0-23'),
+      col('day', 'int', 'Day of month'),
+      col('week', 'int', 'ISO-8601 week'),
+      col('month', 'int', 'Month (partition)'),
+      col('year', 'int', 'Year (partition)'),
+      col('weekday', 'int', '1 = Sunday ... 7 = Saturday'),
+    ],
+    partitionedBy: ['year', 'month'],
+    sql: ANALYST_VIEW_SQL.time,
+  },
+];
+
+export function baseTable(name: BaseTableName): BaseTable {
+  const table = BASE_TABLES.find((t) => t.name === name);
+  if (!table) throw new Error(`unknown base table ${name}`);
+  return table;
+}

@@ -1,0 +1,71 @@
+/** The local-folder adapter of the storage port: one file per object key. */
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { ObjectStore } from './object-store.js';
+
+export class FsObjectStore implements ObjectStore {
+  readonly root: string;
+  readonly description: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+    this.description = this.root;
+  }
+
+  async openRead(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const path = this.pathOf(key);
+    try {
+      if (!(await stat(path)).isFile()) return undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    return createReadStream(path);
+  }
+
+  async put(key: string, body: Uint8Array | string): Promise<void> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    // Write beside, then rename: a reader (DuckDB) never sees a half-written file. The temporary
+    // name matches no table's *.parquet pattern and list() skips it.
+    const temporary = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+    await writeFile(temporary, body);
+    await rename(temporary, path);
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    const keys: string[] = [];
+    // Walk only the folder the prefix names, not the whole store.
+    const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    await collect(this.root, folder === '' ? this.root : this.pathOf(folder), keys);
+    keys.sort();
+    for (const key of keys) if (key.startsWith(prefix)) yield key;
+  }
+
+  private pathOf(key: string): string {
+    const path = resolve(this.root, key);
+    if (!path.startsWith(this.root + sep)) throw new Error(`object key escapes the store: ${key}`);
+    return path;
+  }
+}
+
+async function collect(root: string, dir: string, keys: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await collect(root, path, keys);
+    else if (entry.isFile() && !entry.name.startsWith('.')) keys.push(relative(root, path).split(sep).join('/'));
+  }
+}

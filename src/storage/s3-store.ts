@@ -1,0 +1,57 @@
+/** The S3 adapter of the storage port. */
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+  paginateListObjectsV2,
+} from '@aws-sdk/client-s3';
+import type { ObjectStore } from './object-store.js';
+
+export class S3ObjectStore implements ObjectStore {
+  readonly description: string;
+
+  constructor(
+    private readonly client: S3Client,
+    readonly bucket: string,
+  ) {
+    this.description = `s3://${bucket}`;
+  }
+
+  async openRead(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      // In Node.js the SDK's body is an http.IncomingMessage: an async iterable of Buffers.
+      return response.Body as AsyncIterable<Uint8Array> | undefined;
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)) {
+        return undefined;
+      }
+      throw new Error(`cannot read s3://${this.bucket}/${key}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async put(key: string, body: Uint8Array | string, contentType?: string): Promise<void> {
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    } catch (error) {
+      throw new Error(`cannot write s3://${this.bucket}/${key}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (error) {
+      throw new Error(`cannot delete s3://${this.bucket}/${key}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: prefix })) {
+      for (const object of page.Contents ?? []) if (object.Key) yield object.Key;
+    }
+  }
+}
