@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
 import { ANALYST_VIEWS, BASE_TABLES, type BaseTable } from '../domain/tables.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { DUCKDB_TYPES } from './duckdb-types.js';
@@ -45,7 +45,11 @@ export class LakeSql {
 
   async query(sql: string): Promise<QueryResult> {
     const reader = await this.connection.runAndReadAll(sql);
-    return { columns: reader.columnNames(), rows: reader.getRowsJson() as JsonValue[][] };
+    const integerColumns = reader.columnTypes().map((type) => WIDE_INTEGER_TYPES.has(type.typeId));
+    const rows = (reader.getRowsJson() as JsonValue[][]).map((row) =>
+      row.map((value, i) => (integerColumns[i] && typeof value === 'string' ? wideIntegerValue(value) : value)),
+    );
+    return { columns: reader.columnNames(), rows };
   }
 
   close(): void {
@@ -62,6 +66,14 @@ export async function withLakeSql<T>(lakeDir: string, lake: ObjectStore, use: (s
   } finally {
     session.close();
   }
+}
+
+// DuckDB's JSON conversion gives 64-bit and wider integers (count(*), sum()) as strings.
+const WIDE_INTEGER_TYPES = new Set<DuckDBTypeId>([DuckDBTypeId.BIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.UHUGEINT]);
+
+function wideIntegerValue(text: string): number | string {
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : text;
 }
 
 function baseTableSelect(lakeDir: string, table: BaseTable, hasFiles: boolean): string {

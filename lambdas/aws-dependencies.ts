@@ -1,0 +1,35 @@
+/** The composition root of a deployed worker: real S3, Glue, logger and metrics from the environment. */
+import { S3Client } from '@aws-sdk/client-s3';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { SourceKind } from '../src/domain/layout.js';
+import { registerPartitions } from '../src/catalog/partitions.js';
+import { cachedPartitionRegistrar } from '../src/catalog/partition-cache.js';
+import { S3ObjectStore } from '../src/storage/s3-store.js';
+import { readWorkerEnvironment } from './environment.js';
+import type { WorkerDependencies } from './worker-handler.js';
+
+export const METRICS_NAMESPACE = 'SparkifyLake';
+
+export function awsWorkerDependencies(kind: SourceKind): WorkerDependencies {
+  const env = readWorkerEnvironment(process.env, { processInParallel: kind === 'song' });
+  const serviceName = `${kind}-worker`;
+  const s3 = new S3Client({});
+  const glue = new GlueClient({});
+  const sources = new Map<string, S3ObjectStore>();
+  const catalog = { databaseName: env.glueDatabase, lakeRootUri: `s3://${env.lakeBucket}` };
+  return {
+    kind,
+    sourceStore: (bucket) => {
+      let store = sources.get(bucket);
+      if (!store) sources.set(bucket, (store = new S3ObjectStore(s3, bucket)));
+      return store;
+    },
+    lake: new S3ObjectStore(s3, env.lakeBucket),
+    registerPartitions: cachedPartitionRegistrar((partitions) => registerPartitions(glue, catalog, partitions)),
+    logger: new Logger({ serviceName }),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
+    processInParallel: env.processInParallel,
+  };
+}
