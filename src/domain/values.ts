@@ -56,7 +56,7 @@ export function requiredInt(field: string, value: unknown): number {
 export function requiredIntId(field: string, value: unknown): number {
   if (typeof value === 'string') {
     if (value === '') throw new BadValueError(`${field}: empty`);
-    if (!/^-?\d{1,10}$/.test(value)) throw new BadValueError(`${field}: expected digits, got ${describe(value)}`);
+    if (!/^-?\d+$/.test(value)) throw new BadValueError(`${field}: expected digits, got ${describe(value)}`);
     return requiredInt(field, Number(value));
   }
   return requiredInt(field, value);
