@@ -25,20 +25,20 @@ function renderCell(value: JsonValue | undefined): string {
   return String(value);
 }
 
-export function renderSummary(summary: IngestSummary, lakeCounts?: QueryResult): string {
+export function renderSummary(summary: IngestSummary): string {
   const lines = [
     `Ingested ${summary.files} files (${(summary.bytesRead / 1e6).toFixed(1)} MB) in ${summary.seconds.toFixed(1)} s: ` +
       Object.entries(summary.byStatus)
         .filter(([, count]) => count > 0)
         .map(([status, count]) => `${count} ${status}`)
         .join(', '),
+    `Log events read: ${summary.logEvents.all} (${summary.logEvents.nextSong} NextSong)`,
     `Rows written: ${
       Object.entries(summary.rowsWritten)
         .map(([table, rows]) => `${table} ${rows}`)
         .join(', ') || 'none'
     }`,
   ];
-  if (lakeCounts) lines.push('The lake now holds:', indent(renderTable(lakeCounts)));
   if (summary.rejects.length > 0) {
     lines.push(`Set aside (${summary.rejects.length}; query them with: SELECT * FROM rejects):`);
     for (const reject of summary.rejects.slice(0, 20)) lines.push(`  ${reject.source_key}: ${reject.reason}`);
@@ -49,11 +49,4 @@ export function renderSummary(summary: IngestSummary, lakeCounts?: QueryResult):
     for (const failure of summary.failures) lines.push(`  ${failure.sourceKey}: ${failure.error}`);
   }
   return lines.join('\n');
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => `  ${line}`)
-    .join('\n');
 }

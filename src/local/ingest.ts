@@ -33,6 +33,8 @@ export interface IngestSummary {
   readonly byStatus: Readonly<Record<FileStatus, number>>;
   readonly rowsWritten: Readonly<Partial<Record<BaseTableName, number>>>;
   readonly bytesRead: number;
+  /** Log events read (valid JSON lines, any page) and how many of them were NextSong events. */
+  readonly logEvents: { readonly all: number; readonly nextSong: number };
   readonly rejects: readonly RejectRow[];
   /** Files that could not be processed at all (I/O errors, bugs): the only cause of a non-zero exit. */
   readonly failures: readonly FileFailure[];
@@ -66,16 +68,19 @@ function summarise(files: number, outcomes: readonly FileOutcome[], failures: re
   const rowsWritten: Partial<Record<BaseTableName, number>> = {};
   const rejects: RejectRow[] = [];
   let bytesRead = 0;
+  const logEvents = { all: 0, nextSong: 0 };
   for (const outcome of outcomes) {
     byStatus[outcome.status] += 1;
     bytesRead += outcome.bytesRead;
+    logEvents.all += outcome.logStats?.events ?? 0;
+    logEvents.nextSong += outcome.logStats?.nextSongEvents ?? 0;
     rejects.push(...outcome.rejects);
     for (const [table, rows] of Object.entries(outcome.rows) as [BaseTableName, number][]) {
       rowsWritten[table] = (rowsWritten[table] ?? 0) + rows;
     }
   }
   rejects.sort((a, b) => a.source_key.localeCompare(b.source_key) || (a.line ?? 0) - (b.line ?? 0));
-  return { files, byStatus, rowsWritten, bytesRead, rejects, failures, seconds };
+  return { files, byStatus, rowsWritten, bytesRead, logEvents, rejects, failures, seconds };
 }
 
 async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

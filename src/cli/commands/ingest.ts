@@ -6,7 +6,7 @@ import { withLakeSql } from '../../local/lake-sql.js';
 import { FsObjectStore } from '../../storage/fs-store.js';
 import { ANALYST_QUERIES } from '../../domain/analyst-queries.js';
 import type { SourceKind } from '../../domain/layout.js';
-import { renderSummary } from '../format.js';
+import { renderSummary, renderTable } from '../format.js';
 import { progressBar } from '../progress.js';
 import { UsageError, type CommandIo } from '../usage-error.js';
 
@@ -40,10 +40,20 @@ export async function runIngest(
   const bar = progressBar();
   const summary = await ingestFolder(inputDir, lakeDir, { ...options, onProgress: bar.update });
   bar.done();
-  const overview = ANALYST_QUERIES.find((query) => query.name === 'lake-overview');
-  const counts = overview && options.showLakeCounts !== false && existsSync(lakeDir) ? await withLakeSql(lakeDir, new FsObjectStore(lakeDir), (sql) => sql.query(overview.sql)) : undefined;
-  io.out(renderSummary(summary, counts));
+  io.out(renderSummary(summary));
+  if (options.showLakeCounts !== false) await printLakeCounts(lakeDir, io);
   return summary;
+}
+
+async function printLakeCounts(lakeDir: string, io: CommandIo): Promise<void> {
+  const overview = ANALYST_QUERIES.find((query) => query.name === 'lake-overview');
+  if (!overview || !existsSync(lakeDir)) return;
+  try {
+    const counts = await withLakeSql(lakeDir, new FsObjectStore(lakeDir), (sql) => sql.query(overview.sql));
+    io.out(`The lake now holds:\n${renderTable(counts)}`);
+  } catch (error) {
+    io.err(`could not read the lake back: ${(error as Error).message}`);
+  }
 }
 
 function kindsOf(only: string | undefined): readonly SourceKind[] | undefined {
