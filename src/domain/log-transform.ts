@@ -32,12 +32,19 @@ export interface LogFileResult {
 
 export const NEXT_SONG_PAGE = 'NextSong';
 
+/** Where the rows go as each line is read: a collecting array in tests, row-group buffers in the worker. */
+export interface LogRowSink {
+  play(row: PlayRow): void;
+  reject(row: RejectRow): void;
+}
+
 export class LogFileTransform {
-  private readonly plays: PlayRow[] = [];
-  private readonly rejects: RejectRow[] = [];
   private readonly stats: LogFileStats = { lines: 0, events: 0, nextSongEvents: 0, blankLines: 0, rejectedLines: 0 };
 
-  constructor(private readonly sourceKey: string) {}
+  constructor(
+    private readonly sourceKey: string,
+    private readonly sink: LogRowSink,
+  ) {}
 
   /** `lineNumber` is 1-based; a trailing `\r` (CRLF files) and a leading BOM are tolerated. */
   addLine(rawLine: string, lineNumber: number): void {
@@ -63,31 +70,41 @@ export class LogFileTransform {
     if (event.page !== NEXT_SONG_PAGE) return;
     this.stats.nextSongEvents += 1;
     try {
-      this.plays.push(playRow(event, this.sourceKey, lineNumber));
+      this.sink.play(playRow(event, this.sourceKey, lineNumber));
     } catch (error) {
       if (!(error instanceof BadValueError)) throw error;
       this.reject(lineNumber, error.message, line);
     }
   }
 
-  result(): LogFileResult {
-    return { plays: this.plays, rejects: this.rejects, stats: { ...this.stats } };
+  statistics(): LogFileStats {
+    return { ...this.stats };
   }
 
   private reject(lineNumber: number, reason: string, raw: string): void {
     this.stats.rejectedLines += 1;
-    this.rejects.push(rejectRow('log_data', this.sourceKey, lineNumber, `line ${lineNumber}: ${reason}`, raw));
+    this.sink.reject(rejectRow('log_data', this.sourceKey, lineNumber, `line ${lineNumber}: ${reason}`, raw));
   }
 }
 
-export async function transformLogLines(
+/** Feeds every line to the transform; returns the file's statistics. */
+export async function transformLogLinesInto(
   sourceKey: string,
   lines: AsyncIterable<string> | Iterable<string>,
-): Promise<LogFileResult> {
-  const transform = new LogFileTransform(sourceKey);
+  sink: LogRowSink,
+): Promise<LogFileStats> {
+  const transform = new LogFileTransform(sourceKey, sink);
   let lineNumber = 0;
   for await (const line of lines) transform.addLine(line, ++lineNumber);
-  return transform.result();
+  return transform.statistics();
+}
+
+/** The whole file's rows in memory: for tests and small files. */
+export async function transformLogLines(sourceKey: string, lines: AsyncIterable<string> | Iterable<string>): Promise<LogFileResult> {
+  const plays: PlayRow[] = [];
+  const rejects: RejectRow[] = [];
+  const stats = await transformLogLinesInto(sourceKey, lines, { play: (row) => plays.push(row), reject: (row) => rejects.push(row) });
+  return { plays, rejects, stats };
 }
 
 export function songplayId(userId: number, sessionId: number, itemInSession: number): string {

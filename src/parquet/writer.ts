@@ -6,7 +6,7 @@
  * UTF-8 min/max statistics that are true bounds in Parquet's byte order (parquetjs-lite's are not,
  * and a filtered query then misses rows), a valid page index, and runs ~4.5x faster.
  */
-import { parquetWriteBuffer } from 'hyparquet-writer';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { BaseTable, ColumnType } from '../domain/tables.js';
 import type { Cell } from '../domain/rows.js';
 
@@ -21,38 +21,88 @@ export const PARQUET_TYPES: Record<ColumnType, { type: 'BYTE_ARRAY' | 'INT32' | 
 
 export const PARQUET_CODEC = 'SNAPPY';
 
-/** Large enough that one source file's rows (a day of logs) land in one row group. */
-export const ROW_GROUP_ROWS = 1_000_000;
+/**
+ * Rows per row group. Large enough that a day of logs at 1,000x the sample (~230,000 plays) needs
+ * two, small enough that a worker buffers a bounded number of rows whatever the file's size.
+ */
+export const ROW_GROUP_ROWS = 200_000;
 
 export const WRITER_NAME = 'sparkify-lake (hyparquet-writer 0.17.0)';
 
-/** Encodes rows as one Parquet file holding the table's stored columns (partition keys excluded). */
-export function encodeParquet(table: BaseTable, rows: readonly object[]): Uint8Array {
-  const cells = rows as readonly Readonly<Record<string, Cell>>[];
-  const columnData = table.columns.map((column) => ({
-    name: column.name,
-    data: cells.map((row) => cellOf(table, row, column.name, column.type)),
-  }));
-  const schema = [
-    { name: 'root', num_children: table.columns.length },
-    ...table.columns.map((column) => ({ name: column.name, repetition_type: 'OPTIONAL' as const, ...PARQUET_TYPES[column.type] })),
-  ];
-  const buffer = parquetWriteBuffer({
-    columnData,
-    schema,
-    codec: PARQUET_CODEC,
-    rowGroupSize: ROW_GROUP_ROWS,
-    createdBy: WRITER_NAME,
-  });
-  return new Uint8Array(buffer);
+/** Builds one Parquet file a row group at a time, holding only the encoded bytes between groups. */
+export class ParquetFileBuilder {
+  private readonly output = new ByteWriter();
+  private readonly writer: ParquetWriter;
+  private rows = 0;
+  private readonly extractors: readonly ColumnExtractor[];
+
+  constructor(table: BaseTable) {
+    this.extractors = columnExtractors(table);
+    this.writer = new ParquetWriter({
+      writer: this.output,
+      schema: [
+        { name: 'root', num_children: table.columns.length },
+        ...table.columns.map((column) => ({ name: column.name, repetition_type: 'OPTIONAL' as const, ...PARQUET_TYPES[column.type] })),
+      ],
+      codec: PARQUET_CODEC,
+      createdBy: WRITER_NAME,
+    });
+  }
+
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  /** Encodes the rows as one row group of the table's stored columns (partition keys excluded). */
+  appendRowGroup(rows: readonly object[]): void {
+    if (rows.length === 0) return;
+    const columnData = this.extractors.map(({ name, extract }) => ({ name, data: extract(rows) }));
+    // Synchronous: ByteWriter has no flush(), so the library encodes the group before returning.
+    void this.writer.write({ columnData, rowGroupSize: rows.length });
+    this.rows += rows.length;
+  }
+
+  finish(): Uint8Array {
+    this.writer.finish();
+    return new Uint8Array(this.output.getBuffer());
+  }
 }
 
-function cellOf(table: BaseTable, row: Readonly<Record<string, Cell>>, name: string, type: ColumnType): Cell {
-  const value = row[name];
-  if (value === undefined || value === null) return null;
-  const expected = type === 'string' ? 'string' : 'number';
-  if (typeof value !== expected) {
-    throw new TypeError(`${table.name}.${name}: expected a ${expected} for ${type}, got ${typeof value}`);
+interface ColumnExtractor {
+  readonly name: string;
+  readonly extract: (rows: readonly object[]) => Cell[];
+}
+
+const extractorCache = new WeakMap<BaseTable, readonly ColumnExtractor[]>();
+
+/**
+ * One compiled loop per column. A generic `row[name]` is a megamorphic keyed load (it was a tenth
+ * of a large log file's processing time); a named property read per column is monomorphic.
+ * Column names come from the schema source and are checked to be plain identifiers.
+ */
+function columnExtractors(table: BaseTable): readonly ColumnExtractor[] {
+  let extractors = extractorCache.get(table);
+  if (!extractors) {
+    extractors = table.columns.map((column) => {
+      if (!/^[a-z_][a-z0-9_]*$/.test(column.name)) throw new Error(`${table.name}: unsafe column name ${column.name}`);
+      const extract = new Function(
+        'rows',
+        `const out = new Array(rows.length);
+         for (let i = 0; i < rows.length; i++) { const v = rows[i].${column.name}; out[i] = v === undefined ? null : v; }
+         return out;`,
+      ) as ColumnExtractor['extract'];
+      return { name: column.name, extract };
+    });
+    extractorCache.set(table, extractors);
   }
-  return value;
+  return extractors;
+}
+
+/** Encodes rows as one Parquet file, in row groups of at most ROW_GROUP_ROWS. */
+export function encodeParquet(table: BaseTable, rows: readonly object[]): Uint8Array {
+  const builder = new ParquetFileBuilder(table);
+  for (let start = 0; start < rows.length; start += ROW_GROUP_ROWS) {
+    builder.appendRowGroup(rows.slice(start, start + ROW_GROUP_ROWS));
+  }
+  return builder.finish();
 }

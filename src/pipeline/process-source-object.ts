@@ -11,12 +11,12 @@
  *   no longer writes (another partition) are deleted after the new ones are in place, and a crash
  *   at any step is repaired by the retry, which redoes every step.
  */
-import { BASE_PLAYS, BASE_SONGS, REJECTS, type BaseTable, type BaseTableName } from '../domain/tables.js';
-import { manifestKey, outputKey, sourceKindOf, type PartitionRef, type SourceKind } from '../domain/layout.js';
+import { BASE_PLAYS, BASE_SONGS, REJECTS, type BaseTableName } from '../domain/tables.js';
+import { manifestKey, sourceKindOf, type PartitionRef, type SourceKind } from '../domain/layout.js';
 import { transformSongFile } from '../domain/song-transform.js';
-import { transformLogLines, type LogFileStats } from '../domain/log-transform.js';
-import type { Cell, PlayRow, RejectRow, SongRow } from '../domain/rows.js';
-import { encodeParquet } from '../parquet/writer.js';
+import { transformLogLinesInto, type LogFileStats } from '../domain/log-transform.js';
+import type { PlayRow, RejectRow, SongRow } from '../domain/rows.js';
+import { PartitionedOutput, type OutputFile } from './partitioned-output.js';
 import { readText, streamText, utf8Lines, type ObjectStore } from '../storage/object-store.js';
 
 export interface Stores {
@@ -57,11 +57,6 @@ interface Manifest {
   readonly outputs: readonly string[];
 }
 
-interface TableRows {
-  readonly table: BaseTable;
-  readonly rows: readonly object[];
-}
-
 export async function processSourceObject(sourceKey: string, stores: Stores): Promise<FileOutcome> {
   const kind = sourceKindOf(sourceKey);
   if (!kind) {
@@ -73,97 +68,63 @@ export async function processSourceObject(sourceKey: string, stores: Stores): Pr
     return { sourceKey, kind, status: 'removed', rows: {}, rejects: [], partitions: [], outputs: [], bytesRead: 0 };
   }
   const counted = countBytes(stream);
-  const transformed = kind === 'song' ? await songTables(sourceKey, counted.stream) : await logTables(sourceKey, counted.stream);
-  const written = await writeTables(stores.lake, sourceKey, transformed.tables);
-  await replaceOutputs(stores.lake, sourceKey, written.outputs);
+  const transformed = kind === 'song' ? await songFiles(sourceKey, counted.stream) : await logFiles(sourceKey, counted.stream);
+  const outputs: string[] = [];
+  const rows: Partial<Record<BaseTableName, number>> = {};
+  for (const file of transformed.files) {
+    await stores.lake.put(file.key, file.body, 'application/vnd.apache.parquet');
+    outputs.push(file.key);
+    rows[file.partition.table] = (rows[file.partition.table] ?? 0) + file.rows;
+  }
+  await replaceOutputs(stores.lake, sourceKey, outputs);
   return {
     sourceKey,
     kind,
     status: transformed.fileRejected ? 'rejected' : 'processed',
-    rows: written.rows,
+    rows,
     rejects: transformed.rejects,
-    partitions: written.partitions,
-    outputs: written.outputs,
+    partitions: transformed.files.map((file) => file.partition),
+    outputs,
     bytesRead: counted.bytes(),
     ...(transformed.logStats ? { logStats: transformed.logStats } : {}),
   };
 }
 
 interface Transformed {
-  readonly tables: readonly TableRows[];
+  readonly files: readonly OutputFile[];
   readonly rejects: readonly RejectRow[];
   readonly fileRejected: boolean;
   readonly logStats?: LogFileStats;
 }
 
-async function songTables(sourceKey: string, stream: AsyncIterable<Uint8Array>): Promise<Transformed> {
-  const text = await streamText(stream);
-  const result = transformSongFile(sourceKey, text);
+async function songFiles(sourceKey: string, stream: AsyncIterable<Uint8Array>): Promise<Transformed> {
+  const result = transformSongFile(sourceKey, await streamText(stream));
   if (!result.ok) {
-    return { tables: [{ table: REJECTS, rows: [result.reject] }], rejects: [result.reject], fileRejected: true };
+    const rejects = new PartitionedOutput<RejectRow>(REJECTS, sourceKey);
+    rejects.add(result.reject);
+    return { files: rejects.finish(), rejects: [result.reject], fileRejected: true };
   }
-  const songs: SongRow[] = [result.row];
-  return { tables: [{ table: BASE_SONGS, rows: songs }], rejects: [], fileRejected: false };
+  const songs = new PartitionedOutput<SongRow>(BASE_SONGS, sourceKey);
+  songs.add(result.row);
+  return { files: songs.finish(), rejects: [], fileRejected: false };
 }
 
-async function logTables(sourceKey: string, stream: AsyncIterable<Uint8Array>): Promise<Transformed> {
-  const result = await transformLogLines(sourceKey, utf8Lines(stream));
-  const plays: PlayRow[] = result.plays.sort(byStartTime);
-  return {
-    tables: [
-      { table: BASE_PLAYS, rows: plays },
-      { table: REJECTS, rows: result.rejects },
-    ],
-    rejects: result.rejects,
-    fileRejected: false,
-    logStats: result.stats,
-  };
+async function logFiles(sourceKey: string, stream: AsyncIterable<Uint8Array>): Promise<Transformed> {
+  const plays = new PartitionedOutput<PlayRow>(BASE_PLAYS, sourceKey, byStartTime);
+  const rejectRows: RejectRow[] = [];
+  const rejects = new PartitionedOutput<RejectRow>(REJECTS, sourceKey);
+  const logStats = await transformLogLinesInto(sourceKey, utf8Lines(stream), {
+    play: (row) => plays.add(row),
+    reject: (row) => {
+      rejectRows.push(row);
+      rejects.add(row);
+    },
+  });
+  return { files: [...plays.finish(), ...rejects.finish()], rejects: rejectRows, fileRejected: false, logStats };
 }
 
-// Sorted files give tight min/max statistics on start_time, so time-filtered queries skip data.
 function byStartTime(a: PlayRow, b: PlayRow): number {
   return a.start_time - b.start_time || a.source_line - b.source_line;
-}
-
-interface Written {
-  readonly outputs: string[];
-  readonly partitions: PartitionRef[];
-  readonly rows: Partial<Record<BaseTableName, number>>;
-}
-
-async function writeTables(lake: ObjectStore, sourceKey: string, tables: readonly TableRows[]): Promise<Written> {
-  const written: Written = { outputs: [], partitions: [], rows: {} };
-  for (const { table, rows } of tables) {
-    if (rows.length === 0) continue;
-    for (const { values, rows: partitionRows } of groupByPartition(table, rows)) {
-      const key = outputKey(table.name, table.partitionKeys.map((k) => k.name), values, sourceKey);
-      await lake.put(key, encodeParquet(table, partitionRows), 'application/vnd.apache.parquet');
-      written.outputs.push(key);
-      written.partitions.push({ table: table.name, values });
-    }
-    written.rows[table.name] = (written.rows[table.name] ?? 0) + rows.length;
-  }
-  return written;
-}
-
-function groupByPartition(table: BaseTable, rows: readonly object[]): { values: string[]; rows: object[] }[] {
-  const byId = new Map<string, { values: string[]; rows: object[] }>();
-  for (const row of rows) {
-    const cells = row as Readonly<Record<string, Cell>>;
-    const values = table.partitionKeys.map((key) => partitionValue(table, key.name, cells[key.name]));
-    const id = values.join('\u0000');
-    let group = byId.get(id);
-    if (!group) byId.set(id, (group = { values, rows: [] }));
-    group.rows.push(row);
-  }
-  return [...byId.values()];
-}
-
-function partitionValue(table: BaseTable, key: string, value: Cell | undefined): string {
-  if (value === null || value === undefined || value === '') {
-    throw new Error(`${table.name}: row without a value for partition key ${key}`);
-  }
-  return String(value);
 }
 
 async function replaceOutputs(lake: ObjectStore, sourceKey: string, outputs: readonly string[]): Promise<void> {

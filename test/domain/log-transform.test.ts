@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { transformLogLines, LogFileTransform } from '../../src/domain/log-transform.js';
 import { SAMPLE_DIR } from '../support/paths.js';
+import type { PlayRow } from '../../src/domain/rows.js';
 
 const KEY = 'log_data/2018/11/2018-11-99-events.json';
 
@@ -129,10 +130,14 @@ describe('transformLogLines edge cases', () => {
   });
 
   it('partitions by the UTC month of each event, not of the file', () => {
-    const transform = new LogFileTransform(KEY);
+    const plays: PlayRow[] = [];
+    const transform = new LogFileTransform(KEY, {
+      play: (row) => plays.push(row),
+      reject: (row) => expect.fail(row.reason),
+    });
     transform.addLine(line({ ts: Date.UTC(2018, 10, 30, 23, 59, 59, 999) }), 1);
     transform.addLine(line({ ts: Date.UTC(2018, 11, 1, 0, 0, 0, 0), itemInSession: 6 }), 2);
-    expect(transform.result().plays.map((p) => [p.year, p.month, p.day])).toEqual([
+    expect(plays.map((p) => [p.year, p.month, p.day])).toEqual([
       [2018, 11, 30],
       [2018, 12, 1],
     ]);

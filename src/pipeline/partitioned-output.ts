@@ -1,0 +1,73 @@
+/**
+ * Collects one source file's rows of one base table into one Parquet file per partition, a row
+ * group at a time, so a worker holds at most a row group of rows per partition in memory whatever
+ * the size of the file.
+ */
+import { outputKey, type PartitionRef } from '../domain/layout.js';
+import type { BaseTable } from '../domain/tables.js';
+import type { Cell } from '../domain/rows.js';
+import { ParquetFileBuilder, ROW_GROUP_ROWS } from '../parquet/writer.js';
+
+export interface OutputFile {
+  readonly key: string;
+  readonly partition: PartitionRef;
+  readonly rows: number;
+  readonly body: Uint8Array;
+}
+
+interface PartitionBuffer {
+  readonly values: string[];
+  readonly builder: ParquetFileBuilder;
+  rows: object[];
+}
+
+export class PartitionedOutput<Row extends object> {
+  private readonly partitions = new Map<string, PartitionBuffer>();
+  private readonly partitionKeys: readonly string[];
+
+  constructor(
+    private readonly table: BaseTable,
+    private readonly sourceKey: string,
+    /** Order within a row group: sorted data gives tight min/max statistics, so filters skip more. */
+    private readonly order?: (a: Row, b: Row) => number,
+    private readonly rowsPerGroup: number = ROW_GROUP_ROWS,
+  ) {
+    this.partitionKeys = table.partitionKeys.map((key) => key.name);
+  }
+
+  add(row: Row): void {
+    const cells = row as Readonly<Record<string, Cell>>;
+    const values = this.partitionKeys.map((key) => this.partitionValue(key, cells[key]));
+    const id = values.join('/');
+    let buffer = this.partitions.get(id);
+    if (!buffer) this.partitions.set(id, (buffer = { values, builder: new ParquetFileBuilder(this.table), rows: [] }));
+    buffer.rows.push(row);
+    if (buffer.rows.length >= this.rowsPerGroup) this.flush(buffer);
+  }
+
+  /** The finished files, one per partition that received rows. */
+  finish(): OutputFile[] {
+    return [...this.partitions.values()].map((buffer) => {
+      this.flush(buffer);
+      return {
+        key: outputKey(this.table.name, this.partitionKeys, buffer.values, this.sourceKey),
+        partition: { table: this.table.name, values: buffer.values },
+        rows: buffer.builder.rowCount,
+        body: buffer.builder.finish(),
+      };
+    });
+  }
+
+  private flush(buffer: PartitionBuffer): void {
+    if (this.order) (buffer.rows as Row[]).sort(this.order);
+    buffer.builder.appendRowGroup(buffer.rows);
+    buffer.rows = [];
+  }
+
+  private partitionValue(key: string, value: Cell | undefined): string {
+    if (value === null || value === undefined || value === '') {
+      throw new Error(`${this.table.name}: row without a value for partition key ${key}`);
+    }
+    return String(value);
+  }
+}
