@@ -8,7 +8,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { sourceKindOf, type SourceKind } from '../src/domain/layout.js';
-import { parseS3EventMessage } from '../src/pipeline/s3-event.js';
+import { parseS3EventMessage, type ParsedMessage } from '../src/pipeline/s3-event.js';
 import { processSourceObject, type FileOutcome } from '../src/pipeline/process-source-object.js';
 import type { ObjectStore } from '../src/storage/object-store.js';
 import type { PartitionRef } from '../src/domain/layout.js';
@@ -31,7 +31,19 @@ export function createWorkerHandler(deps: WorkerDependencies): SqsHandler {
   const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1');
-    const message = parseS3EventMessage(record.body);
+    let message: ParsedMessage;
+    try {
+      message = parseS3EventMessage(record.body);
+    } catch (error) {
+      deps.logger.error('message is not an S3 event notification; it will be retried, then sent to the dead-letter queue', {
+        messageId: record.messageId,
+        receiveCount,
+        error: error as Error,
+        body: record.body.slice(0, 1000),
+      });
+      deps.metrics.addMetric('MessagesMalformed', MetricUnit.Count, 1);
+      throw error;
+    }
     if (message.kind === 'test-event') {
       deps.logger.info('ignoring s3:TestEvent', { messageId: record.messageId });
       return;

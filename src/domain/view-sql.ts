@@ -7,10 +7,17 @@
  * local connection where the base tables are defined as views over the Parquet folders.
  */
 export const ANALYST_VIEW_SQL = {
-  // The song a play matches: same title, artist name and exact duration; smallest song_id wins.
+  // One row per event: the same event can sit in two objects for a moment (a compaction writes its
+  // merged file before deleting the small ones; two source files may overlap), so keep one per
+  // songplay_id. year and month lead the window's PARTITION BY so that a filter on them is pushed
+  // below the window and still prunes partitions. The song a play matches: same title, artist name
+  // and exact duration; the smallest song_id wins.
   songplays: `SELECT p.songplay_id, p.start_time, p.user_id, p.level, m.song_id, m.artist_id,
        p.session_id, p.location, p.user_agent, p.year, p.month
-FROM base_plays p
+FROM (
+  SELECT *, row_number() OVER (PARTITION BY year, month, songplay_id ORDER BY source_key, source_line) AS copy
+  FROM base_plays
+) p
 LEFT JOIN (
   SELECT title, artist_name, duration, song_id, artist_id
   FROM (
@@ -19,7 +26,8 @@ LEFT JOIN (
     FROM base_songs
   ) candidates
   WHERE pick = 1
-) m ON m.title = p.song AND m.artist_name = p.artist AND m.duration = p.length`,
+) m ON m.title = p.song AND m.artist_name = p.artist AND m.duration = p.length
+WHERE p.copy = 1`,
 
   users: `SELECT user_id, first_name, last_name, gender, level
 FROM (

@@ -19,7 +19,7 @@ export class FsObjectStore implements ObjectStore {
     try {
       if (!(await stat(path)).isFile()) return undefined;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (isMissing(error)) return undefined;
       throw error;
     }
     return createReadStream(path);
@@ -30,7 +30,7 @@ export class FsObjectStore implements ObjectStore {
     await mkdir(dirname(path), { recursive: true });
     // Write beside, then rename: a reader (DuckDB) never sees a half-written file. The temporary
     // name matches no table's *.parquet pattern and list() skips it.
-    const temporary = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+    const temporary = `${path}.${randomBytes(6).toString('hex')}${TEMPORARY_SUFFIX}`;
     await writeFile(temporary, body);
     await rename(temporary, path);
   }
@@ -60,12 +60,20 @@ async function collect(root: string, dir: string, keys: string[]): Promise<void>
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if (isMissing(error)) return;
     throw error;
   }
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) await collect(root, path, keys);
-    else if (entry.isFile() && !entry.name.startsWith('.')) keys.push(relative(root, path).split(sep).join('/'));
+    else if (entry.isFile() && !entry.name.endsWith(TEMPORARY_SUFFIX)) keys.push(relative(root, path).split(sep).join('/'));
   }
+}
+
+const TEMPORARY_SUFFIX = '.partial-write';
+
+/** A key that names nothing, or names something below a file (`a.json/x`), is simply missing. */
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }

@@ -26,16 +26,17 @@ export class S3ObjectStore implements ObjectStore {
       // In Node.js the SDK's body is an http.IncomingMessage: an async iterable of Buffers.
       return response.Body as AsyncIterable<Uint8Array> | undefined;
     } catch (error) {
-      if (error instanceof NoSuchKey || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)) {
-        return undefined;
-      }
+      // Only a missing *key* means "no such object". A missing bucket is also a 404, and treating it
+      // as a deleted object would make the worker remove that key's rows from the lake. (A missing
+      // key reads as 404 only with s3:ListBucket; without it S3 answers 403, so the stack grants it.)
+      if (error instanceof NoSuchKey || (error instanceof S3ServiceException && error.name === 'NoSuchKey')) return undefined;
       throw new Error(`cannot read s3://${this.bucket}/${key}: ${(error as Error).message}`, { cause: error });
     }
   }
 
   async put(key: string, body: Uint8Array | string, contentType?: string): Promise<void> {
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body, ContentType: contentType }));
     } catch (error) {
       throw new Error(`cannot write s3://${this.bucket}/${key}: ${(error as Error).message}`, { cause: error });
     }
