@@ -1,4 +1,5 @@
 /** `sparkify-lake <command>`: dispatch, usage and exit codes (0 ok, 1 something failed, 2 usage). */
+import { COMPACT_USAGE, compactCommand } from './commands/compact.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
 import { INGEST_USAGE, ingestCommand } from './commands/ingest.js';
 import { QUERY_USAGE, queryCommand } from './commands/query.js';
@@ -9,6 +10,7 @@ type Command = (args: readonly string[], io: CommandIo) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   ingest: { run: ingestCommand, usage: INGEST_USAGE },
   query: { run: queryCommand, usage: QUERY_USAGE },
+  compact: { run: compactCommand, usage: COMPACT_USAGE },
   demo: { run: demoCommand, usage: DEMO_USAGE },
 };
 

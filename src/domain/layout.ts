@@ -72,3 +72,33 @@ export const MANIFEST_PREFIX = '_manifests/';
 export function manifestKey(sourceKey: string): string {
   return `${MANIFEST_PREFIX}${outputStem(sourceKey)}.json`;
 }
+
+/** Files written by compaction hold the rows of many source files; their names say so. */
+export const COMPACTED_PREFIX = 'compacted-';
+
+export function compactedKey(partitionFolder: string, id: string): string {
+  return `${partitionFolder}${COMPACTED_PREFIX}${id}.parquet`;
+}
+
+export function isCompactedKey(key: string): boolean {
+  return posix.basename(key).startsWith(COMPACTED_PREFIX);
+}
+
+/** The partition an output key lies in: `base_plays/year=2018/month=11/x.parquet` → base_plays, [2018, 11]. */
+export function partitionOfKey(key: string, tables: readonly { name: BaseTableName; partitionKeys: readonly { name: string }[] }[]): PartitionRef {
+  const [tableName, ...rest] = key.split('/');
+  const table = tables.find((t) => t.name === tableName);
+  const folders = rest.slice(0, -1);
+  if (!table || folders.length !== table.partitionKeys.length) throw new Error(`not a lake output key: ${key}`);
+  const values = folders.map((folder, i) => {
+    const [name, value] = folder.split('=');
+    if (name !== table.partitionKeys[i]?.name || value === undefined) throw new Error(`not a lake output key: ${key}`);
+    return value;
+  });
+  return { table: table.name, values };
+}
+
+/** `base_plays/year=2018/month=11/` for an output key inside it. */
+export function partitionFolderOf(key: string): string {
+  return key.slice(0, key.lastIndexOf('/') + 1);
+}

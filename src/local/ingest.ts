@@ -64,7 +64,7 @@ export async function ingestFolder(inputDir: string, lakeDir: string, options: I
 }
 
 function summarise(files: number, outcomes: readonly FileOutcome[], failures: readonly FileFailure[], seconds: number): IngestSummary {
-  const byStatus: Record<FileStatus, number> = { processed: 0, rejected: 0, removed: 0, ignored: 0 };
+  const byStatus: Record<FileStatus, number> = { processed: 0, rejected: 0, unchanged: 0, removed: 0, ignored: 0 };
   const rowsWritten: Partial<Record<BaseTableName, number>> = {};
   const rejects: RejectRow[] = [];
   let bytesRead = 0;
@@ -75,6 +75,7 @@ function summarise(files: number, outcomes: readonly FileOutcome[], failures: re
     logEvents.all += outcome.logStats?.events ?? 0;
     logEvents.nextSong += outcome.logStats?.nextSongEvents ?? 0;
     rejects.push(...outcome.rejects);
+    if (outcome.status === 'unchanged') continue;
     for (const [table, rows] of Object.entries(outcome.rows) as [BaseTableName, number][]) {
       rowsWritten[table] = (rowsWritten[table] ?? 0) + rows;
     }

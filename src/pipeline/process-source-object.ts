@@ -7,17 +7,22 @@
  * - output names derive from the source key, so a redelivery overwrites its own objects;
  * - the worker reads the object as it is now, not as the event describes it, so a stale or
  *   duplicated event converges on the latest content, and a vanished object removes its rows;
- * - a manifest per source key lists what it wrote; outputs of an older version that the new one
- *   no longer writes (another partition) are deleted after the new ones are in place, and a crash
- *   at any step is repaired by the retry, which redoes every step.
+ * - a manifest per source key lists what it wrote and the hash of the content it read; the same
+ *   content again (a redelivery, a re-ingest) writes nothing, so it cannot undo a compaction;
+ * - outputs of an older version that the new one no longer writes are removed after the new ones
+ *   are in place (rows in a compacted file are cut out of it), and the manifest is written last,
+ *   so a crash at any step is repaired by the retry, which redoes every step.
  */
-import { BASE_PLAYS, BASE_SONGS, REJECTS, type BaseTableName } from '../domain/tables.js';
-import { manifestKey, sourceKindOf, type PartitionRef, type SourceKind } from '../domain/layout.js';
+import { createHash } from 'node:crypto';
+import { BASE_PLAYS, BASE_SONGS, BASE_TABLES, REJECTS, type BaseTableName } from '../domain/tables.js';
+import { partitionOfKey, sourceKindOf, type PartitionRef, type SourceKind } from '../domain/layout.js';
 import { transformSongFile } from '../domain/song-transform.js';
 import { transformLogLinesInto, type LogFileStats } from '../domain/log-transform.js';
 import type { PlayRow, RejectRow, SongRow } from '../domain/rows.js';
 import { PartitionedOutput, type OutputFile } from './partitioned-output.js';
-import { readText, streamText, utf8Lines, type ObjectStore } from '../storage/object-store.js';
+import { streamText, utf8Lines, type ObjectStore } from '../storage/object-store.js';
+import { deleteManifest, isCurrent, LAKE_FORMAT_VERSION, readManifest, writeManifest, type Manifest } from './manifest.js';
+import { removeSourceFrom } from './shared-files.js';
 
 export interface Stores {
   /** Where the landing files are (the input bucket or folder). */
@@ -33,6 +38,8 @@ export type FileStatus =
   | 'rejected'
   /** The source object no longer exists; what it contributed was removed. */
   | 'removed'
+  /** The same content was already processed: nothing was written. */
+  | 'unchanged'
   /** Not a song_data/ or log_data/ JSON file. */
   | 'ignored';
 
@@ -51,42 +58,34 @@ export interface FileOutcome {
   readonly logStats?: LogFileStats;
 }
 
-interface Manifest {
-  readonly version: 1;
-  readonly sourceKey: string;
-  readonly outputs: readonly string[];
-}
-
 export async function processSourceObject(sourceKey: string, stores: Stores): Promise<FileOutcome> {
   const kind = sourceKindOf(sourceKey);
   if (!kind) {
     return { sourceKey, kind, status: 'ignored', rows: {}, rejects: [], partitions: [], outputs: [], bytesRead: 0 };
   }
+  const previous = await readManifest(stores.lake, sourceKey);
   const stream = await stores.source.openRead(sourceKey);
   if (!stream) {
-    await replaceOutputs(stores.lake, sourceKey, []);
+    await replaceOutputs(stores.lake, sourceKey, previous, undefined);
     return { sourceKey, kind, status: 'removed', rows: {}, rejects: [], partitions: [], outputs: [], bytesRead: 0 };
   }
-  const counted = countBytes(stream);
-  const transformed = kind === 'song' ? await songFiles(sourceKey, counted.stream) : await logFiles(sourceKey, counted.stream);
-  const outputs: string[] = [];
+  const read = hashing(stream);
+  const transformed = kind === 'song' ? await songFiles(sourceKey, read.stream) : await logFiles(sourceKey, read.stream);
+  const contentSha256 = read.sha256();
   const rows: Partial<Record<BaseTableName, number>> = {};
-  for (const file of transformed.files) {
-    await stores.lake.put(file.key, file.body, 'application/vnd.apache.parquet');
-    outputs.push(file.key);
-    rows[file.partition.table] = (rows[file.partition.table] ?? 0) + file.rows;
+  for (const file of transformed.files) rows[file.partition.table] = (rows[file.partition.table] ?? 0) + file.rows;
+  const common = { sourceKey, kind, rows, rejects: transformed.rejects, bytesRead: read.bytes(), ...(transformed.logStats ? { logStats: transformed.logStats } : {}) };
+  if (isCurrent(previous, contentSha256)) {
+    return { ...common, status: 'unchanged', outputs: previous.outputs, partitions: previous.outputs.map((key) => partitionOfKey(key, BASE_TABLES)) };
   }
-  await replaceOutputs(stores.lake, sourceKey, outputs);
+  for (const file of transformed.files) await stores.lake.put(file.key, file.body, 'application/vnd.apache.parquet');
+  const outputs = transformed.files.map((file) => file.key);
+  await replaceOutputs(stores.lake, sourceKey, previous, { outputs, contentSha256 });
   return {
-    sourceKey,
-    kind,
+    ...common,
     status: transformed.fileRejected ? 'rejected' : 'processed',
-    rows,
-    rejects: transformed.rejects,
     partitions: transformed.files.map((file) => file.partition),
     outputs,
-    bytesRead: counted.bytes(),
-    ...(transformed.logStats ? { logStats: transformed.logStats } : {}),
   };
 }
 
@@ -127,40 +126,31 @@ function byStartTime(a: PlayRow, b: PlayRow): number {
   return a.start_time - b.start_time || a.source_line - b.source_line;
 }
 
-async function replaceOutputs(lake: ObjectStore, sourceKey: string, outputs: readonly string[]): Promise<void> {
-  const key = manifestKey(sourceKey);
-  const previous = await readManifest(lake, key);
-  const current = new Set(outputs);
+/** Makes the lake hold exactly `current` for this source: stale outputs go, then the manifest is (re)written last. */
+async function replaceOutputs(
+  lake: ObjectStore,
+  sourceKey: string,
+  previous: Manifest | undefined,
+  current: { outputs: readonly string[]; contentSha256: string } | undefined,
+): Promise<void> {
+  const keep = new Set(current?.outputs ?? []);
   for (const stale of previous?.outputs ?? []) {
-    if (!current.has(stale)) await lake.delete(stale);
+    if (!keep.has(stale)) await removeSourceFrom(lake, stale, sourceKey);
   }
-  if (outputs.length === 0) {
-    await lake.delete(key);
-    return;
-  }
-  const manifest: Manifest = { version: 1, sourceKey, outputs: [...outputs].sort() };
-  await lake.put(key, JSON.stringify(manifest, null, 2), 'application/json');
+  if (current) await writeManifest(lake, { version: 1, formatVersion: LAKE_FORMAT_VERSION, sourceKey, ...current });
+  else if (previous) await deleteManifest(lake, sourceKey);
 }
 
-async function readManifest(lake: ObjectStore, key: string): Promise<Manifest | undefined> {
-  const text = await readText(lake, key);
-  if (text === undefined) return undefined;
-  try {
-    const manifest = JSON.parse(text) as Manifest;
-    if (manifest.version !== 1 || !Array.isArray(manifest.outputs)) throw new Error('unknown manifest format');
-    return manifest;
-  } catch (error) {
-    throw new Error(`corrupt manifest ${lake.description}/${key}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-function countBytes(stream: AsyncIterable<Uint8Array>): { stream: AsyncIterable<Uint8Array>; bytes: () => number } {
+/** Passes the stream through, counting its bytes and hashing its content on the way. */
+function hashing(stream: AsyncIterable<Uint8Array>): { stream: AsyncIterable<Uint8Array>; bytes: () => number; sha256: () => string } {
   let bytes = 0;
-  async function* counting(): AsyncGenerator<Uint8Array> {
+  const hash = createHash('sha256');
+  async function* passThrough(): AsyncGenerator<Uint8Array> {
     for await (const chunk of stream) {
       bytes += chunk.length;
+      hash.update(chunk);
       yield chunk;
     }
   }
-  return { stream: counting(), bytes: () => bytes };
+  return { stream: passThrough(), bytes: () => bytes, sha256: () => hash.digest('hex') };
 }

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { ObjectStore } from './object-store.js';
+import type { ObjectInfo, ObjectStore } from './object-store.js';
 
 export class FsObjectStore implements ObjectStore {
   readonly root: string;
@@ -40,12 +40,16 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async *list(prefix: string): AsyncIterable<string> {
-    const keys: string[] = [];
+    for await (const object of this.listObjects(prefix)) yield object.key;
+  }
+
+  async *listObjects(prefix: string): AsyncIterable<ObjectInfo> {
+    const objects: ObjectInfo[] = [];
     // Walk only the folder the prefix names, not the whole store.
     const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
-    await collect(this.root, folder === '' ? this.root : this.pathOf(folder), keys);
-    keys.sort();
-    for (const key of keys) if (key.startsWith(prefix)) yield key;
+    await collect(this.root, folder === '' ? this.root : this.pathOf(folder), objects);
+    objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const object of objects) if (object.key.startsWith(prefix)) yield object;
   }
 
   private pathOf(key: string): string {
@@ -55,7 +59,7 @@ export class FsObjectStore implements ObjectStore {
   }
 }
 
-async function collect(root: string, dir: string, keys: string[]): Promise<void> {
+async function collect(root: string, dir: string, objects: ObjectInfo[]): Promise<void> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -65,8 +69,10 @@ async function collect(root: string, dir: string, keys: string[]): Promise<void>
   }
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) await collect(root, path, keys);
-    else if (entry.isFile() && !entry.name.endsWith(TEMPORARY_SUFFIX)) keys.push(relative(root, path).split(sep).join('/'));
+    if (entry.isDirectory()) await collect(root, path, objects);
+    else if (entry.isFile() && !entry.name.endsWith(TEMPORARY_SUFFIX)) {
+      objects.push({ key: relative(root, path).split(sep).join('/'), size: (await stat(path)).size });
+    }
   }
 }
 

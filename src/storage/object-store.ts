@@ -13,6 +13,13 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** Every key under the prefix, in lexicographic order. */
   list(prefix: string): AsyncIterable<string>;
+  /** The same objects with their sizes in bytes. */
+  listObjects(prefix: string): AsyncIterable<ObjectInfo>;
+}
+
+export interface ObjectInfo {
+  readonly key: string;
+  readonly size: number;
 }
 
 /** Reads a whole (small) object as UTF-8 text, or undefined when it does not exist. */
@@ -22,9 +29,13 @@ export async function readText(store: ObjectStore, key: string): Promise<string 
 }
 
 export async function streamText(stream: AsyncIterable<Uint8Array>): Promise<string> {
+  return Buffer.from(await streamBytes(stream)).toString('utf8');
+}
+
+export async function streamBytes(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of stream) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** Splits a byte stream into UTF-8 lines without holding more than one chunk and one line at a time. */

@@ -26,6 +26,7 @@ describe('incremental local ingest', () => {
     const before = await lakeObjects(allAtOnce);
     const again = await ingestFolder(SAMPLE_DIR, allAtOnce);
     expect(again.failures).toEqual([]);
+    expect(again.byStatus).toEqual({ processed: 0, rejected: 0, unchanged: 101, removed: 0, ignored: 0 });
     expect(await lakeObjects(allAtOnce)).toEqual(before);
     expect(await tableContents(allAtOnce)).toEqual(reference);
     expect(reference.songplays).toHaveLength(6820);

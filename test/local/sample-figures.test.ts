@@ -27,7 +27,7 @@ async function one(sql: string): Promise<Record<string, unknown>> {
 describe('ingest of the sample', () => {
   it('processes all 101 files, reads 8,056 events of which 6,820 NextSong, and sets nothing aside', () => {
     expect(summary.files).toBe(101);
-    expect(summary.byStatus).toEqual({ processed: 101, rejected: 0, removed: 0, ignored: 0 });
+    expect(summary.byStatus).toEqual({ processed: 101, rejected: 0, unchanged: 0, removed: 0, ignored: 0 });
     expect(summary.logEvents).toEqual({ all: 8056, nextSong: 6820 });
     expect(summary.rowsWritten).toEqual({ base_songs: 71, base_plays: 6820 });
     expect(summary.rejects).toEqual([]);

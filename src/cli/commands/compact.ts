@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { compactLake, DEFAULT_COMPACTION } from '../../pipeline/compact.js';
+import { FsObjectStore } from '../../storage/fs-store.js';
+import { UsageError, type CommandIo } from '../usage-error.js';
+
+export const COMPACT_USAGE = `sparkify-lake compact --lake <dir> [--small-mb N] [--min-files N]
+  Rewrites each partition's small Parquet files into few large, sorted ones (what the scheduled
+  compaction worker does in AWS). Safe to run at any time and to run again.`;
+
+export async function compactCommand(args: readonly string[], io: CommandIo): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { lake: { type: 'string' }, 'small-mb': { type: 'string' }, 'min-files': { type: 'string' } },
+  });
+  if (!values.lake) throw new UsageError('compact needs --lake <dir>');
+  const lakeDir = resolve(values.lake);
+  if (!existsSync(lakeDir)) throw new UsageError(`no lake at ${lakeDir}`);
+  const smallMb = positive(values['small-mb'], DEFAULT_COMPACTION.smallFileBytes / 1024 / 1024, '--small-mb');
+  const minFiles = positive(values['min-files'], DEFAULT_COMPACTION.minFiles, '--min-files');
+  const started = performance.now();
+  const results = await compactLake(new FsObjectStore(lakeDir), { ...DEFAULT_COMPACTION, smallFileBytes: smallMb * 1024 * 1024, minFiles }, (result) =>
+    io.out(
+      `${result.partition}: ${result.filesBefore} files (${kib(result.bytesBefore)}) → ${result.filesAfter} (${kib(result.bytesAfter)}), ${result.rows} rows` +
+        (result.droppedRows > 0 ? `, ${result.droppedRows} leftover rows dropped` : ''),
+    ),
+  );
+  io.out(`Compacted ${results.length} partition(s) in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  return 0;
+}
+
+function positive(text: string | undefined, fallback: number, flag: string): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} must be a positive integer`);
+  return value;
+}
+
+function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(0)} KiB`;
+}

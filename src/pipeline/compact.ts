@@ -1,0 +1,158 @@
+/**
+ * Compaction: rewrites a partition's many small Parquet files (one per source file) into few large,
+ * sorted ones, because Athena slows down with many small objects.
+ *
+ * Why a query never sees a row twice or misses one, and redeliveries stay no-ops:
+ * 1. the compacted files are written first; until the small ones are deleted a row may exist twice,
+ *    and the analyst views keep one row per songplay_id / song_id / artist_id / user / start time;
+ * 2. only rows that their source's manifest says live in the file they were read from are kept,
+ *    so leftovers of an interrupted compaction or of a replaced source never come back;
+ * 3. each affected source's manifest is rewritten to list the compacted files that now hold its
+ *    rows (its content hash unchanged, so a redelivery of that source still writes nothing, and a
+ *    replacement cuts its rows out of the compacted file);
+ * 4. the small files are deleted last. A crash anywhere is repaired by running compaction again.
+ */
+import { createHash } from 'node:crypto';
+import { compactedKey, partitionFolderOf } from '../domain/layout.js';
+import { BASE_TABLES, type BaseTable, type BaseTableName } from '../domain/tables.js';
+import type { Cell } from '../domain/rows.js';
+import { decodeParquet } from '../parquet/reader.js';
+import { encodeParquet } from '../parquet/writer.js';
+import { streamBytes, type ObjectInfo, type ObjectStore } from '../storage/object-store.js';
+import { readManifest, writeManifest, type Manifest } from './manifest.js';
+
+export interface CompactionOptions {
+  /** Files at least this large are left alone (AWS advises objects of ~128 MB for Athena). */
+  readonly smallFileBytes: number;
+  /** A partition is compacted when it holds at least this many small files. */
+  readonly minFiles: number;
+  /** Rows per compacted file. */
+  readonly maxRowsPerFile: number;
+}
+
+export const DEFAULT_COMPACTION: CompactionOptions = { smallFileBytes: 64 * 1024 * 1024, minFiles: 2, maxRowsPerFile: 2_000_000 };
+
+export interface PartitionCompaction {
+  readonly table: BaseTableName;
+  readonly partition: string;
+  readonly filesBefore: number;
+  readonly bytesBefore: number;
+  readonly filesAfter: number;
+  readonly bytesAfter: number;
+  readonly rows: number;
+  /** Rows read that no manifest claims any more (leftovers), dropped. */
+  readonly droppedRows: number;
+}
+
+/** The order rows are written in: what analysts filter on first, for tight min/max statistics. */
+const SORT_COLUMNS: Record<BaseTableName, readonly string[]> = {
+  base_plays: ['start_time', 'source_key', 'source_line'],
+  base_songs: ['artist_id', 'song_id', 'source_key'],
+  rejects: ['source_key', 'line'],
+};
+
+export async function compactLake(
+  lake: ObjectStore,
+  options: CompactionOptions = DEFAULT_COMPACTION,
+  onPartition?: (result: PartitionCompaction) => void,
+): Promise<PartitionCompaction[]> {
+  const results: PartitionCompaction[] = [];
+  for (const table of BASE_TABLES) {
+    for (const [folder, files] of await partitionsOf(lake, table)) {
+      const small = files.filter((file) => file.size < options.smallFileBytes);
+      if (small.length < options.minFiles) continue;
+      const result = await compactPartition(lake, table, folder, small, files, options);
+      results.push(result);
+      onPartition?.(result);
+    }
+  }
+  return results;
+}
+
+async function partitionsOf(lake: ObjectStore, table: BaseTable): Promise<Map<string, ObjectInfo[]>> {
+  const partitions = new Map<string, ObjectInfo[]>();
+  for await (const object of lake.listObjects(`${table.name}/`)) {
+    if (!object.key.endsWith('.parquet')) continue;
+    const folder = partitionFolderOf(object.key);
+    partitions.set(folder, [...(partitions.get(folder) ?? []), object]);
+  }
+  return partitions;
+}
+
+interface SourcedRow {
+  readonly row: Record<string, Cell>;
+  readonly sourceKey: string;
+}
+
+async function compactPartition(
+  lake: ObjectStore,
+  table: BaseTable,
+  folder: string,
+  inputs: readonly ObjectInfo[],
+  allFiles: readonly ObjectInfo[],
+  options: CompactionOptions,
+): Promise<PartitionCompaction> {
+  const manifests = new Map<string, Manifest | undefined>();
+  const kept: SourcedRow[] = [];
+  let droppedRows = 0;
+  for (const input of inputs) {
+    const stream = await lake.openRead(input.key);
+    if (!stream) continue;
+    for (const row of await decodeParquet(table, await streamBytes(stream))) {
+      const sourceKey = row.source_key;
+      if (typeof sourceKey !== 'string') throw new Error(`${input.key}: a row without source_key`);
+      if (!manifests.has(sourceKey)) manifests.set(sourceKey, await readManifest(lake, sourceKey));
+      if (manifests.get(sourceKey)?.outputs.includes(input.key)) kept.push({ row, sourceKey });
+      else droppedRows += 1;
+    }
+  }
+  kept.sort(byColumns(SORT_COLUMNS[table.name]));
+
+  const inputKeys = inputs.map((input) => input.key).sort();
+  const runId = createHash('sha256').update(inputKeys.join('\n')).digest('hex').slice(0, 12);
+  const written = new Map<string, Set<string>>(); // compacted key → source keys with rows in it
+  let bytesWritten = 0;
+  for (let start = 0, part = 0; start < kept.length; start += options.maxRowsPerFile, part++) {
+    const chunk = kept.slice(start, start + options.maxRowsPerFile);
+    const key = compactedKey(folder, `${runId}-${part}`);
+    const body = encodeParquet(table, chunk.map((sourced) => sourced.row));
+    await lake.put(key, body, 'application/vnd.apache.parquet');
+    bytesWritten += body.length;
+    written.set(key, new Set(chunk.map((sourced) => sourced.sourceKey)));
+  }
+
+  const replaced = new Set(inputKeys);
+  for (const [sourceKey, manifest] of manifests) {
+    if (!manifest) continue;
+    const holding = [...written].filter(([, sources]) => sources.has(sourceKey)).map(([key]) => key);
+    const outputs = [...new Set([...manifest.outputs.filter((key) => !replaced.has(key)), ...holding])].sort();
+    if (outputs.join('\n') !== [...manifest.outputs].sort().join('\n')) await writeManifest(lake, { ...manifest, outputs });
+  }
+  for (const key of inputKeys) if (!written.has(key)) await lake.delete(key);
+
+  const untouched = allFiles.filter((file) => !replaced.has(file.key));
+  return {
+    table: table.name,
+    partition: folder,
+    filesBefore: allFiles.length,
+    bytesBefore: allFiles.reduce((sum, file) => sum + file.size, 0),
+    filesAfter: untouched.length + written.size,
+    bytesAfter: untouched.reduce((sum, file) => sum + file.size, 0) + bytesWritten,
+    rows: kept.length,
+    droppedRows,
+  };
+}
+
+function byColumns(columns: readonly string[]): (a: SourcedRow, b: SourcedRow) => number {
+  return (a, b) => {
+    for (const column of columns) {
+      const x = a.row[column] ?? null;
+      const y = b.row[column] ?? null;
+      if (x === y) continue;
+      if (x === null) return -1;
+      if (y === null) return 1;
+      return x < y ? -1 : 1;
+    }
+    return 0;
+  };
+}
