@@ -28,6 +28,8 @@ export interface CompactionOptions {
   readonly minFiles: number;
   /** Rows per compacted file. */
   readonly maxRowsPerFile: number;
+  /** Stop starting new partitions after this time (epoch ms): a Lambda run leaves the rest to the next. */
+  readonly deadline?: number;
 }
 
 export const DEFAULT_COMPACTION: CompactionOptions = { smallFileBytes: 64 * 1024 * 1024, minFiles: 2, maxRowsPerFile: 2_000_000 };
@@ -61,6 +63,7 @@ export async function compactLake(
     for (const [folder, files] of await partitionsOf(lake, table)) {
       const small = files.filter((file) => file.size < options.smallFileBytes);
       if (small.length < options.minFiles) continue;
+      if (options.deadline !== undefined && Date.now() >= options.deadline) return results;
       const result = await compactPartition(lake, table, folder, small, files, options);
       results.push(result);
       onPartition?.(result);

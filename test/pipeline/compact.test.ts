@@ -110,6 +110,13 @@ describe('compaction', () => {
     expect(await tableContents(lake)).toEqual(reference);
   });
 
+  it('starts no partition after its deadline (a Lambda run leaves the rest to the next)', async () => {
+    const lake = await freshLake('deadline');
+    const before = await lakeObjects(lake);
+    expect(await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, deadline: Date.now() - 1 })).toEqual([]);
+    expect(await lakeObjects(lake)).toEqual(before);
+  });
+
   it('leaves partitions with large files alone', async () => {
     const lake = await freshLake('large-files');
     const results = await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, smallFileBytes: 1024 });
