@@ -1,6 +1,7 @@
 /** `sparkify-lake <command>`: dispatch, usage and exit codes (0 ok, 1 something failed, 2 usage). */
 import { COMPACT_USAGE, compactCommand } from './commands/compact.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
+import { GENERATE_USAGE, generateCommand } from './commands/generate.js';
 import { INGEST_USAGE, ingestCommand } from './commands/ingest.js';
 import { QUERY_USAGE, queryCommand } from './commands/query.js';
 import { UsageError, type CommandIo } from './usage-error.js';
@@ -12,6 +13,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   query: { run: queryCommand, usage: QUERY_USAGE },
   compact: { run: compactCommand, usage: COMPACT_USAGE },
   demo: { run: demoCommand, usage: DEMO_USAGE },
+  generate: { run: generateCommand, usage: GENERATE_USAGE },
 };
 
 const USAGE = `Usage:\n${Object.values(COMMANDS)

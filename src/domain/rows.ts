@@ -56,5 +56,12 @@ export interface RejectRow {
 export const MAX_RAW_REJECT_CHARS = 4096;
 
 export function rejectRow(source: RejectRow['source'], sourceKey: string, line: number | null, reason: string, raw: string): RejectRow {
-  return { source_key: sourceKey, line, reason, raw: raw.length > MAX_RAW_REJECT_CHARS ? raw.slice(0, MAX_RAW_REJECT_CHARS) : raw, source };
+  return { source_key: sourceKey, line, reason, raw: truncateText(raw, MAX_RAW_REJECT_CHARS), source };
+}
+
+/** Cuts at most `max` UTF-16 units without splitting a surrogate pair (an emoji) in two. */
+function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }

@@ -84,4 +84,10 @@ describe('transformSongFile edge cases', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reject.raw).toHaveLength(4096);
   });
+
+  it('never cuts an emoji in half when truncating the raw text', () => {
+    const result = transformSongFile(KEY, 'x'.repeat(4095) + '😀 and more');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reject.raw).toBe('x'.repeat(4095));
+  });
 });

@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { transformLogLines } from '../../src/domain/log-transform.js';
+import { LOG_LINE_FAULTS, type LogLineFault } from '../../src/generate/faults.js';
+import { generateDatasetInMemory, generateLogText, type GenerateOptions } from '../../src/generate/index.js';
+import { SAMPLE_DIR } from '../support/paths.js';
+import { linesOf, matchedPlays, readBack, usersFrom } from './helpers.js';
+
+function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
+const BASE: GenerateOptions = { seed: 11, songs: 120, users: 40, days: 3, totalEvents: 3_000 };
+
+describe.each([
+  ['without faults', { ...BASE }],
+  ['with 5% faults of every kind', { ...BASE, faultRate: 0.05 }],
+  ['with 40% faults of every kind', { ...BASE, seed: 12, faultRate: 0.4 }],
+])('a generated dataset %s, read back through the product transforms', (_, options) => {
+  const generated = generateDatasetInMemory(options);
+
+  it('yields exactly the expected events, NextSong events, plays and bad records, line by line', async () => {
+    const { summary, files } = await generated;
+    const back = await readBack(files);
+    expect(summary.logFiles).toHaveLength(3);
+    for (const file of summary.logFiles) {
+      const result = back.logs.get(file.key);
+      if (!result) throw new Error(`no file ${file.key}`);
+      expect(result.stats).toEqual({
+        lines: file.lines,
+        events: file.events,
+        nextSongEvents: file.nextSongEvents,
+        blankLines: file.blankLines,
+        rejectedLines: file.badRecords.length,
+      });
+      expect(result.plays).toHaveLength(file.goodPlays);
+      expect(result.rejects.map((reject) => reject.line)).toEqual(file.badRecords.map((record) => record.line));
+      expect(Buffer.byteLength(files.get(file.key) ?? '', 'utf8')).toBe(file.bytes);
+    }
+    const { expected } = summary;
+    expect(back.plays).toHaveLength(expected.goodPlays);
+    expect(back.logRejects).toHaveLength(expected.badRecords.length);
+    expect(back.songRejects.map((reject) => reject.source_key).sort()).toEqual(expected.badSongFiles.map((file) => file.key).sort());
+    expect(back.songs).toHaveLength(expected.songs);
+    expect(back.songs.filter((song) => song.year === 0)).toHaveLength(expected.songsYear0);
+    expect(new Set(back.songs.map((song) => song.artist_id)).size).toBe(expected.artists);
+    expect(expected.events).toBe(summary.logFiles.reduce((sum, file) => sum + file.events, 0));
+    if (options.faultRate) expect(expected.rejects).toBeGreaterThan(0);
+    else expect(expected.rejects).toBe(0);
+  });
+
+  it('expects the matched plays and users that an independent join over the rows finds', async () => {
+    const { summary, files } = await generated;
+    const back = await readBack(files);
+    expect(matchedPlays(back.songs, back.plays)).toBe(summary.expected.matchedPlays);
+    expect(usersFrom(back.plays)).toEqual(summary.expected.users);
+    // About matchShare of the plays match (fewer when song files are bad).
+    expect(summary.expected.matchedPlays / summary.expected.goodPlays).toBeGreaterThan(options.faultRate ? 0.12 : 0.25);
+    expect(summary.expected.matchedPlays / summary.expected.goodPlays).toBeLessThan(0.35);
+  });
+});
+
+describe('log content looks like the app logs', () => {
+  const generated = generateDatasetInMemory({ ...BASE, seed: 21, totalEvents: 6_000 });
+
+  it('has the real field order and spellings', async () => {
+    const { files } = await generated;
+    const realLine = readFileSync(join(SAMPLE_DIR, 'log_data/2018/11/2018-11-01-events.json'), 'utf8').split('\n')[0] ?? '';
+    const realKeys = Object.keys(JSON.parse(realLine) as object);
+    const logs = [...files].filter(([key]) => key.startsWith('log_data/'));
+    expect(logs.map(([key]) => key)).toEqual([
+      'log_data/2018/11/2018-11-01-events.json',
+      'log_data/2018/11/2018-11-02-events.json',
+      'log_data/2018/11/2018-11-03-events.json',
+    ]);
+    for (const [, text] of logs) {
+      expect(text.endsWith('}')).toBe(true);
+      expect(text).toMatch(/^[\x00-\x7f]*$/);
+      const lines = linesOf(text);
+      expect(lines.filter((line) => JSON.stringify(Object.keys(JSON.parse(line) as object)) !== JSON.stringify(realKeys))).toEqual([]);
+      const loggedIn = lines.find((line) => line.includes('"auth":"Logged In"')) ?? '';
+      expect(loggedIn).toMatch(/"registration":\d{13}\.0,/);
+      expect(loggedIn).toContain('"userAgent":');
+      expect(loggedIn).toContain('Mozilla\\/5.0');
+      expect(loggedIn).toMatch(/"userId":"\d+"}$/);
+    }
+  });
+
+  it('has sessions of increasing ts and items, logged-out events, level changes and mostly NextSong', async () => {
+    const { files, summary } = await generated;
+    type Event = Record<string, string | number | null>;
+    const events: Event[] = [];
+    for (const file of summary.logFiles) {
+      const dayStart = Date.parse(`${file.date}T00:00:00Z`);
+      const fileEvents = linesOf(files.get(file.key) ?? '').map((line) => JSON.parse(line) as Event);
+      const ts = fileEvents.map((event) => event.ts as number);
+      expect(ts.every((value, i) => value >= dayStart && value < dayStart + 86_400_000 && (i === 0 || value >= (ts[i - 1] as number)))).toBe(true);
+      events.push(...fileEvents);
+    }
+    const sessions = groupBy(events, (event) => event.sessionId);
+    for (const session of sessions.values()) {
+      expect(session.map((event) => event.itemInSession)).toEqual(session.map((_, i) => i));
+      expect(session.every((event, i) => i === 0 || (event.ts as number) > (session[i - 1]?.ts as number))).toBe(true);
+    }
+    const pages = groupBy(events, (event) => event.page);
+    const nextSongShare = (pages.get('NextSong')?.length ?? 0) / events.length;
+    expect(nextSongShare).toBeGreaterThan(0.8);
+    expect(nextSongShare).toBeLessThan(0.9);
+    for (const page of ['Home', 'Login', 'Logout', 'Settings', 'About', 'Help', 'Upgrade', 'Downgrade']) expect(pages.has(page), page).toBe(true);
+    const loggedOut = events.filter((event) => event.auth === 'Logged Out');
+    expect(loggedOut.length).toBeGreaterThan(0);
+    expect(loggedOut.every((event) => event.userId === '' && event.firstName === null && event.page !== 'NextSong')).toBe(true);
+    const levels = groupBy(
+      events.filter((event) => event.page === 'NextSong'),
+      (event) => event.userId,
+    );
+    expect([...levels.values()].some((plays) => new Set(plays.map((play) => play.level)).size === 2)).toBe(true);
+  });
+});
+
+const REASONS: Record<LogLineFault, RegExp | undefined> = {
+  'truncated-line': /not valid JSON/,
+  'garbage-line': /not valid JSON/,
+  'array-line': /expected a JSON object, got an array/,
+  'blank-line': undefined,
+  'nextsong-empty-user': /userId: empty/,
+  'nextsong-missing-ts': /ts: missing/,
+  'nextsong-ts-string': /ts: expected epoch milliseconds/,
+  'nextsong-float-session': /sessionId: expected a 32-bit integer/,
+};
+
+describe('each log fault alone', () => {
+  it.each(LOG_LINE_FAULTS)('%s: the transform finds exactly the expected records, for the expected reason', async (fault) => {
+    const { text, expectation } = await generateLogText({ seed: fault, events: 400, songs: 50, faultRate: 0.5, faults: [fault] });
+    const result = await transformLogLines(expectation.key, linesOf(text));
+    expect(result.stats.events).toBe(expectation.events);
+    expect(result.stats.nextSongEvents).toBe(expectation.nextSongEvents);
+    expect(result.stats.blankLines).toBe(expectation.blankLines);
+    expect(result.plays).toHaveLength(expectation.goodPlays);
+    expect(result.rejects.map((reject) => reject.line)).toEqual(expectation.badRecords.map((record) => record.line));
+    const reason = REASONS[fault];
+    if (reason) {
+      expect(expectation.badRecords.length).toBeGreaterThan(20);
+      expect(result.rejects.filter((reject) => !reason.test(reject.reason))).toEqual([]);
+    } else {
+      expect(expectation.blankLines).toBeGreaterThan(100);
+      expect(expectation.badRecords).toEqual([]);
+    }
+  });
+
+  it.each(['crlf', 'bom'] as const)('%s on every file is tolerated: nothing set aside', async (fault) => {
+    const { text, expectation } = await generateLogText({ seed: 5, events: 300, faultRate: 1, faults: [fault, 'blank-line'] });
+    expect(expectation.fileFaults).toEqual([fault]);
+    if (fault === 'crlf') expect(text.split('\n').slice(0, -1).every((line) => line.endsWith('\r'))).toBe(true);
+    else expect(text.startsWith('\uFEFF')).toBe(true);
+    const result = await transformLogLines(expectation.key, linesOf(text));
+    expect(result.rejects).toEqual([]);
+    expect(result.stats.events).toBe(300);
+    expect(result.stats.blankLines).toBe(300);
+    expect(result.plays).toHaveLength(expectation.goodPlays);
+  });
+});
