@@ -1,4 +1,5 @@
 /** `sparkify-lake <command>`: dispatch, usage and exit codes (0 ok, 1 something failed, 2 usage). */
+import { BACKFILL_USAGE, backfillCommand } from './commands/backfill.js';
 import { COMPACT_USAGE, compactCommand } from './commands/compact.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
 import { GENERATE_USAGE, generateCommand } from './commands/generate.js';
@@ -11,6 +12,7 @@ type Command = (args: readonly string[], io: CommandIo) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   ingest: { run: ingestCommand, usage: INGEST_USAGE },
   query: { run: queryCommand, usage: QUERY_USAGE },
+  backfill: { run: backfillCommand, usage: BACKFILL_USAGE },
   compact: { run: compactCommand, usage: COMPACT_USAGE },
   demo: { run: demoCommand, usage: DEMO_USAGE },
   generate: { run: generateCommand, usage: GENERATE_USAGE },

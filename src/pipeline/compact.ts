@@ -22,21 +22,26 @@ import { streamBytes, type ObjectInfo, type ObjectStore } from '../storage/objec
 import { readManifest, writeManifest, type Manifest } from './manifest.js';
 
 export interface CompactionOptions {
-  /** Files at least this large are left alone (AWS advises objects of ~128 MB for Athena). */
-  readonly smallFileBytes: number;
-  /** A partition is compacted when it holds at least this many small files. */
+  /**
+   * Files smaller than this are merged, in groups of up to this many bytes of input, each group
+   * into one file. It bounds a run's memory (a group is decoded at once: ~1.5 KB a row, ~50 bytes
+   * a row on disk, so 32 MiB is ~700,000 rows, ~1 GB decoded) and makes files of Athena-friendly
+   * size (AWS advises against files much under 128 MB; larger ones cost memory here).
+   */
+  readonly targetFileBytes: number;
+  /** A group is compacted when it holds at least this many files. */
   readonly minFiles: number;
-  /** Rows per compacted file. */
-  readonly maxRowsPerFile: number;
   /** Stop starting new partitions after this time (epoch ms): a Lambda run leaves the rest to the next. */
   readonly deadline?: number;
 }
 
-export const DEFAULT_COMPACTION: CompactionOptions = { smallFileBytes: 64 * 1024 * 1024, minFiles: 2, maxRowsPerFile: 2_000_000 };
+export const DEFAULT_COMPACTION: CompactionOptions = { targetFileBytes: 32 * 1024 * 1024, minFiles: 2 };
 
+/** One compacted group of a partition's files; the before/after figures are for the whole partition. */
 export interface PartitionCompaction {
   readonly table: BaseTableName;
   readonly partition: string;
+  readonly filesMerged: number;
   readonly filesBefore: number;
   readonly bytesBefore: number;
   readonly filesAfter: number;
@@ -61,15 +66,35 @@ export async function compactLake(
   const results: PartitionCompaction[] = [];
   for (const table of BASE_TABLES) {
     for (const [folder, files] of await partitionsOf(lake, table)) {
-      const small = files.filter((file) => file.size < options.smallFileBytes);
-      if (small.length < options.minFiles) continue;
-      if (options.deadline !== undefined && Date.now() >= options.deadline) return results;
-      const result = await compactPartition(lake, table, folder, small, files, options);
-      results.push(result);
-      onPartition?.(result);
+      const small = files.filter((file) => file.size < options.targetFileBytes);
+      for (const group of groupsOf(small, options.targetFileBytes)) {
+        if (group.length < options.minFiles) continue;
+        if (options.deadline !== undefined && Date.now() >= options.deadline) return results;
+        const result = await compactGroup(lake, table, folder, group, files);
+        results.push(result);
+        onPartition?.(result);
+      }
     }
   }
   return results;
+}
+
+/** Consecutive files (in key order: by day for logs) up to `maxBytes` of input each. */
+function groupsOf(files: readonly ObjectInfo[], maxBytes: number): ObjectInfo[][] {
+  const groups: ObjectInfo[][] = [];
+  let current: ObjectInfo[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    if (current.length > 0 && bytes + file.size > maxBytes) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(file);
+    bytes += file.size;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 async function partitionsOf(lake: ObjectStore, table: BaseTable): Promise<Map<string, ObjectInfo[]>> {
@@ -87,13 +112,12 @@ interface SourcedRow {
   readonly sourceKey: string;
 }
 
-async function compactPartition(
+async function compactGroup(
   lake: ObjectStore,
   table: BaseTable,
   folder: string,
   inputs: readonly ObjectInfo[],
   allFiles: readonly ObjectInfo[],
-  options: CompactionOptions,
 ): Promise<PartitionCompaction> {
   const manifests = new Map<string, Manifest | undefined>();
   const kept: SourcedRow[] = [];
@@ -115,13 +139,12 @@ async function compactPartition(
   const runId = createHash('sha256').update(inputKeys.join('\n')).digest('hex').slice(0, 12);
   const written = new Map<string, Set<string>>(); // compacted key → source keys with rows in it
   let bytesWritten = 0;
-  for (let start = 0, part = 0; start < kept.length; start += options.maxRowsPerFile, part++) {
-    const chunk = kept.slice(start, start + options.maxRowsPerFile);
-    const key = compactedKey(folder, `${runId}-${part}`);
-    const body = encodeParquet(table, chunk.map((sourced) => sourced.row));
+  if (kept.length > 0) {
+    const key = compactedKey(folder, runId);
+    const body = encodeParquet(table, kept.map((sourced) => sourced.row));
     await lake.put(key, body, 'application/vnd.apache.parquet');
-    bytesWritten += body.length;
-    written.set(key, new Set(chunk.map((sourced) => sourced.sourceKey)));
+    bytesWritten = body.length;
+    written.set(key, new Set(kept.map((sourced) => sourced.sourceKey)));
   }
 
   const replaced = new Set(inputKeys);
@@ -137,6 +160,7 @@ async function compactPartition(
   return {
     table: table.name,
     partition: folder,
+    filesMerged: inputs.length,
     filesBefore: allFiles.length,
     bytesBefore: allFiles.reduce((sum, file) => sum + file.size, 0),
     filesAfter: untouched.length + written.size,

@@ -44,7 +44,7 @@ describe('compaction', () => {
     const plays = results.find((r) => r.partition === 'base_plays/year=2018/month=11/');
     expect(plays).toMatchObject({ filesBefore: 30, filesAfter: 1, rows: 6820, droppedRows: 0 });
     expect(results.find((r) => r.partition === 'base_songs/year=0/')).toMatchObject({ filesBefore: 43, filesAfter: 1, rows: 43 });
-    expect(parquetFiles(await lakeObjects(lake), 'base_plays/')).toEqual([expect.stringMatching(/^base_plays\/year=2018\/month=11\/compacted-[0-9a-f]{12}-0\.parquet$/)]);
+    expect(parquetFiles(await lakeObjects(lake), 'base_plays/')).toEqual([expect.stringMatching(/^base_plays\/year=2018\/month=11\/compacted-[0-9a-f]{12}\.parquet$/)]);
     expect(await tableContents(lake)).toEqual(reference);
     expect(await queryLake(lake, 'SELECT count(*) AS n FROM base_plays')).toEqual([{ n: 6820 }]);
     const sorted = await queryLake(lake, `SELECT count(*) AS n FROM (SELECT start_time, lag(start_time) OVER () AS previous FROM base_plays) WHERE previous > start_time`);
@@ -117,9 +117,18 @@ describe('compaction', () => {
     expect(await lakeObjects(lake)).toEqual(before);
   });
 
+  it('merges in groups of at most the target size, leaving larger files alone', async () => {
+    const lake = await freshLake('groups');
+    const results = await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, targetFileBytes: 64 * 1024 });
+    const plays = results.filter((r) => r.partition === 'base_plays/year=2018/month=11/');
+    expect(plays.length).toBeGreaterThan(1);
+    expect(plays.reduce((sum, r) => sum + r.filesMerged, 0)).toBeLessThanOrEqual(30);
+    expect(await tableContents(lake)).toEqual(reference);
+  });
+
   it('leaves partitions with large files alone', async () => {
     const lake = await freshLake('large-files');
-    const results = await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, smallFileBytes: 1024 });
+    const results = await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, targetFileBytes: 1024 });
     expect(results.map((r) => r.partition)).not.toContain('base_plays/year=2018/month=11/');
   });
 });

@@ -5,24 +5,24 @@ import { compactLake, DEFAULT_COMPACTION } from '../../pipeline/compact.js';
 import { FsObjectStore } from '../../storage/fs-store.js';
 import { UsageError, type CommandIo } from '../usage-error.js';
 
-export const COMPACT_USAGE = `sparkify-lake compact --lake <dir> [--small-mb N] [--min-files N]
+export const COMPACT_USAGE = `sparkify-lake compact --lake <dir> [--target-mb N] [--min-files N]
   Rewrites each partition's small Parquet files into few large, sorted ones (what the scheduled
   compaction worker does in AWS). Safe to run at any time and to run again.`;
 
 export async function compactCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
-    options: { lake: { type: 'string' }, 'small-mb': { type: 'string' }, 'min-files': { type: 'string' } },
+    options: { lake: { type: 'string' }, 'target-mb': { type: 'string' }, 'min-files': { type: 'string' } },
   });
   if (!values.lake) throw new UsageError('compact needs --lake <dir>');
   const lakeDir = resolve(values.lake);
   if (!existsSync(lakeDir)) throw new UsageError(`no lake at ${lakeDir}`);
-  const smallMb = positive(values['small-mb'], DEFAULT_COMPACTION.smallFileBytes / 1024 / 1024, '--small-mb');
+  const targetMb = positive(values['target-mb'], DEFAULT_COMPACTION.targetFileBytes / 1024 / 1024, '--target-mb');
   const minFiles = positive(values['min-files'], DEFAULT_COMPACTION.minFiles, '--min-files');
   const started = performance.now();
-  const results = await compactLake(new FsObjectStore(lakeDir), { ...DEFAULT_COMPACTION, smallFileBytes: smallMb * 1024 * 1024, minFiles }, (result) =>
+  const results = await compactLake(new FsObjectStore(lakeDir), { ...DEFAULT_COMPACTION, targetFileBytes: targetMb * 1024 * 1024, minFiles }, (result) =>
     io.out(
-      `${result.partition}: ${result.filesBefore} files (${kib(result.bytesBefore)}) → ${result.filesAfter} (${kib(result.bytesAfter)}), ${result.rows} rows` +
+      `${result.partition}: merged ${result.filesMerged} of ${result.filesBefore} files (${kib(result.bytesBefore)}) → ${result.filesAfter} (${kib(result.bytesAfter)}), ${result.rows} rows` +
         (result.droppedRows > 0 ? `, ${result.droppedRows} leftover rows dropped` : ''),
     ),
   );

@@ -1,0 +1,38 @@
+/**
+ * The lake bucket (Parquet base tables, `_manifests/`) and the access-log bucket that every bucket
+ * of the stack logs to.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { accessLogBucket, privateBucket } from './buckets.js';
+
+export interface LakeStorageProps {
+  /** RETAIN (the default) keeps the lake when the stack is deleted. */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Off by default: the workers overwrite their outputs on every reprocessing by design, so
+   * versioning would keep a noncurrent copy of every rewritten Parquet file.
+   */
+  readonly versioned?: boolean;
+}
+
+export class LakeStorage extends Construct {
+  readonly accessLogs: s3.Bucket;
+  readonly lake: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: LakeStorageProps = {}) {
+    super(scope, id);
+    this.accessLogs = accessLogBucket(this, 'AccessLogs');
+    this.lake = privateBucket(this, 'Lake', {
+      accessLogs: this.accessLogs,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      versioned: props.versioned ?? false,
+    });
+  }
+
+  /** `s3://<lake bucket>`: the root the Glue tables and partitions point at. */
+  get lakeRootUri(): string {
+    return `s3://${this.lake.bucketName}`;
+  }
+}
