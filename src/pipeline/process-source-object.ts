@@ -78,14 +78,12 @@ export async function processSourceObject(sourceKey: string, stores: Stores): Pr
   if (isCurrent(previous, contentSha256)) {
     return { ...common, status: 'unchanged', outputs: previous.outputs, partitions: previous.outputs.map((key) => partitionOfKey(key, BASE_TABLES)) };
   }
-  for (const file of transformed.files) await stores.lake.put(file.key, file.body, 'application/vnd.apache.parquet');
-  const outputs = transformed.files.map((file) => file.key);
-  await replaceOutputs(stores.lake, sourceKey, previous, { outputs, contentSha256 });
+  await replaceOutputs(stores.lake, sourceKey, previous, { files: transformed.files, contentSha256 });
   return {
     ...common,
     status: transformed.fileRejected ? 'rejected' : 'processed',
     partitions: transformed.files.map((file) => file.partition),
-    outputs,
+    outputs: transformed.files.map((file) => file.key),
   };
 }
 
@@ -126,20 +124,35 @@ function byStartTime(a: PlayRow, b: PlayRow): number {
   return a.start_time - b.start_time || a.source_line - b.source_line;
 }
 
-/** Makes the lake hold exactly `current` for this source: stale outputs go, then the manifest is (re)written last. */
+/**
+ * Makes the lake hold exactly `next` for this source (nothing, when the source is gone).
+ *
+ * Write-ahead: before touching any output, a manifest names every object this attempt may leave
+ * behind (the old outputs and the new ones) with a content hash no content has. If the attempt dies
+ * at any point and the source then changes, is deleted, or comes back with the old bytes, the next
+ * attempt still finds every output to clean up, and never takes the half-done state for current.
+ * The real manifest is written last.
+ */
 async function replaceOutputs(
   lake: ObjectStore,
   sourceKey: string,
   previous: Manifest | undefined,
-  current: { outputs: readonly string[]; contentSha256: string } | undefined,
+  next: { files: readonly OutputFile[]; contentSha256: string } | undefined,
 ): Promise<void> {
-  const keep = new Set(current?.outputs ?? []);
-  for (const stale of previous?.outputs ?? []) {
-    if (!keep.has(stale)) await removeSourceFrom(lake, stale, sourceKey);
+  const newKeys = (next?.files ?? []).map((file) => file.key);
+  const stale = (previous?.outputs ?? []).filter((key) => !newKeys.includes(key));
+  const manifest = (contentSha256: string, outputs: readonly string[]): Manifest => ({ version: 1, formatVersion: LAKE_FORMAT_VERSION, sourceKey, contentSha256, outputs });
+  if (newKeys.length > 0 || stale.length > 0) {
+    await writeManifest(lake, manifest(PENDING, [...new Set([...(previous?.outputs ?? []), ...newKeys])]));
   }
-  if (current) await writeManifest(lake, { version: 1, formatVersion: LAKE_FORMAT_VERSION, sourceKey, ...current });
+  for (const file of next?.files ?? []) await lake.put(file.key, file.body, 'application/vnd.apache.parquet');
+  for (const key of stale) await removeSourceFrom(lake, key, sourceKey);
+  if (next) await writeManifest(lake, manifest(next.contentSha256, newKeys));
   else if (previous) await deleteManifest(lake, sourceKey);
 }
+
+/** The content hash of a write-ahead manifest: matches no content, so it is never "already processed". */
+const PENDING = '';
 
 /** Passes the stream through, counting its bytes and hashing its content on the way. */
 function hashing(stream: AsyncIterable<Uint8Array>): { stream: AsyncIterable<Uint8Array>; bytes: () => number; sha256: () => string } {
