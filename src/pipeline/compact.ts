@@ -18,8 +18,9 @@ import { BASE_TABLES, type BaseTable, type BaseTableName } from '../domain/table
 import type { Cell } from '../domain/rows.js';
 import { decodeParquet } from '../parquet/reader.js';
 import { encodeParquet } from '../parquet/writer.js';
-import { streamBytes, type ObjectInfo, type ObjectStore } from '../storage/object-store.js';
-import { readManifest, writeManifest, type Manifest } from './manifest.js';
+import { ConditionFailedError, streamBytes, type ObjectInfo, type ObjectStore } from '../storage/object-store.js';
+import { readManifest, writeManifest, type StoredManifest } from './manifest.js';
+import { removeSourceFrom } from './shared-files.js';
 
 export interface CompactionOptions {
   /**
@@ -119,8 +120,9 @@ async function compactGroup(
   inputs: readonly ObjectInfo[],
   allFiles: readonly ObjectInfo[],
 ): Promise<PartitionCompaction> {
-  const manifests = new Map<string, Manifest | undefined>();
+  const manifests = new Map<string, StoredManifest | undefined>();
   const kept: SourcedRow[] = [];
+  const listedSources = new Map<string, Set<string>>(); // input key → sources whose manifest lists it
   let droppedRows = 0;
   for (const input of inputs) {
     const stream = await lake.openRead(input.key);
@@ -129,8 +131,12 @@ async function compactGroup(
       const sourceKey = row.source_key;
       if (typeof sourceKey !== 'string') throw new Error(`${input.key}: a row without source_key`);
       if (!manifests.has(sourceKey)) manifests.set(sourceKey, await readManifest(lake, sourceKey));
-      if (manifests.get(sourceKey)?.outputs.includes(input.key)) kept.push({ row, sourceKey });
-      else droppedRows += 1;
+      if (manifests.get(sourceKey)?.manifest.outputs.includes(input.key)) {
+        kept.push({ row, sourceKey });
+        listedSources.set(input.key, (listedSources.get(input.key) ?? new Set()).add(sourceKey));
+      } else {
+        droppedRows += 1;
+      }
     }
   }
   kept.sort(byColumns(SORT_COLUMNS[table.name]));
@@ -148,13 +154,26 @@ async function compactGroup(
   }
 
   const replaced = new Set(inputKeys);
-  for (const [sourceKey, manifest] of manifests) {
-    if (!manifest) continue;
+  const raced = new Set<string>();
+  for (const [sourceKey, stored] of manifests) {
+    if (!stored) continue;
     const holding = [...written].filter(([, sources]) => sources.has(sourceKey)).map(([key]) => key);
-    const outputs = [...new Set([...manifest.outputs.filter((key) => !replaced.has(key)), ...holding])].sort();
-    if (outputs.join('\n') !== [...manifest.outputs].sort().join('\n')) await writeManifest(lake, { ...manifest, outputs });
+    const outputs = [...new Set([...stored.manifest.outputs.filter((key) => !replaced.has(key)), ...holding])].sort();
+    if (outputs.join('\n') === [...stored.manifest.outputs].sort().join('\n')) continue;
+    try {
+      await writeManifest(lake, { ...stored.manifest, outputs }, stored.version);
+    } catch (error) {
+      // A worker changed this source while we merged it (a new version, a deletion): its old rows
+      // must not stay in the compacted file, and the small files it still names must stay.
+      if (!(error instanceof ConditionFailedError)) throw error;
+      raced.add(sourceKey);
+    }
   }
-  for (const key of inputKeys) if (!written.has(key)) await lake.delete(key);
+  for (const [key] of written) for (const sourceKey of raced) await removeSourceFrom(lake, key, sourceKey);
+  for (const key of inputKeys) {
+    const listedByRaced = [...(listedSources.get(key) ?? [])].some((sourceKey) => raced.has(sourceKey));
+    if (!written.has(key) && !listedByRaced) await lake.delete(key);
+  }
 
   const untouched = allFiles.filter((file) => !replaced.has(file.key));
   return {

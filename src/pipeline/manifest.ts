@@ -4,7 +4,7 @@
  * or deleted source finds what to remove, and how a redelivery of unchanged content becomes a no-op.
  */
 import { manifestKey } from '../domain/layout.js';
-import { readText, type ObjectStore } from '../storage/object-store.js';
+import type { ObjectStore } from '../storage/object-store.js';
 
 /**
  * Bump when the rows written for the same content change (a new column, a new rule): manifests of
@@ -21,27 +21,39 @@ export interface Manifest {
   readonly outputs: readonly string[];
 }
 
-export async function readManifest(lake: ObjectStore, sourceKey: string): Promise<Manifest | undefined> {
+/** A manifest as read, with the version a conditional write must name to replace it. */
+export interface StoredManifest {
+  readonly manifest: Manifest;
+  readonly version: string;
+}
+
+export async function readManifest(lake: ObjectStore, sourceKey: string): Promise<StoredManifest | undefined> {
   const key = manifestKey(sourceKey);
-  const text = await readText(lake, key);
-  if (text === undefined) return undefined;
+  const stored = await lake.readVersioned(key);
+  if (stored === undefined) return undefined;
   try {
-    const manifest = JSON.parse(text) as Manifest;
+    const manifest = JSON.parse(Buffer.from(stored.body).toString('utf8')) as Manifest;
     if (manifest.version !== 1 || manifest.sourceKey !== sourceKey || !Array.isArray(manifest.outputs)) {
       throw new Error('unknown manifest format');
     }
-    return manifest;
+    return { manifest, version: stored.version };
   } catch (error) {
     throw new Error(`corrupt manifest ${lake.description}/${key}: ${(error as Error).message}`, { cause: error });
   }
 }
 
-export async function writeManifest(lake: ObjectStore, manifest: Manifest): Promise<void> {
-  await lake.put(manifestKey(manifest.sourceKey), JSON.stringify({ ...manifest, outputs: [...manifest.outputs].sort() }, null, 2), 'application/json');
+/**
+ * Replaces the manifest only if it is still the one read (`expected`; undefined: only if there is
+ * none), so two writers racing on one source key cannot both win: the loser gets a
+ * ConditionFailedError and starts over from what the winner wrote. Returns the new version.
+ */
+export async function writeManifest(lake: ObjectStore, manifest: Manifest, expected: string | undefined): Promise<string> {
+  const body = JSON.stringify({ ...manifest, outputs: [...manifest.outputs].sort() }, null, 2);
+  return lake.putIfVersion(manifestKey(manifest.sourceKey), body, expected, 'application/json');
 }
 
-export async function deleteManifest(lake: ObjectStore, sourceKey: string): Promise<void> {
-  await lake.delete(manifestKey(sourceKey));
+export async function deleteManifest(lake: ObjectStore, sourceKey: string, expected: string): Promise<void> {
+  await lake.deleteIfVersion(manifestKey(sourceKey), expected);
 }
 
 export function isCurrent(manifest: Manifest | undefined, contentSha256: string): manifest is Manifest {

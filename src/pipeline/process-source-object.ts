@@ -20,8 +20,8 @@ import { transformSongFile } from '../domain/song-transform.js';
 import { transformLogLinesInto, type LogFileStats } from '../domain/log-transform.js';
 import type { PlayRow, RejectRow, SongRow } from '../domain/rows.js';
 import { PartitionedOutput, type OutputFile } from './partitioned-output.js';
-import { streamText, utf8Lines, type ObjectStore } from '../storage/object-store.js';
-import { deleteManifest, isCurrent, LAKE_FORMAT_VERSION, readManifest, writeManifest, type Manifest } from './manifest.js';
+import { ConditionFailedError, streamText, utf8Lines, type ObjectStore } from '../storage/object-store.js';
+import { deleteManifest, isCurrent, LAKE_FORMAT_VERSION, readManifest, writeManifest, type Manifest, type StoredManifest } from './manifest.js';
 import { removeSourceFrom } from './shared-files.js';
 
 export interface Stores {
@@ -58,7 +58,23 @@ export interface FileOutcome {
   readonly logStats?: LogFileStats;
 }
 
+/** Attempts before giving up on a source whose manifest other workers keep changing under this one. */
+const MAX_ATTEMPTS = 5;
+
 export async function processSourceObject(sourceKey: string, stores: Stores): Promise<FileOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await processOnce(sourceKey, stores);
+    } catch (error) {
+      // Another worker changed this source's manifest since this one read it (the same key, two
+      // versions, processed at once): start over from what it wrote, reading the object anew.
+      if (!(error instanceof ConditionFailedError)) throw error;
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`${sourceKey}: its manifest kept changing under this worker (${attempt} attempts)`, { cause: error });
+    }
+  }
+}
+
+async function processOnce(sourceKey: string, stores: Stores): Promise<FileOutcome> {
   const kind = sourceKindOf(sourceKey);
   if (!kind) {
     return { sourceKey, kind, status: 'ignored', rows: {}, rejects: [], partitions: [], outputs: [], bytesRead: 0 };
@@ -75,8 +91,9 @@ export async function processSourceObject(sourceKey: string, stores: Stores): Pr
   const rows: Partial<Record<BaseTableName, number>> = {};
   for (const file of transformed.files) rows[file.partition.table] = (rows[file.partition.table] ?? 0) + file.rows;
   const common = { sourceKey, kind, rows, rejects: transformed.rejects, bytesRead: read.bytes(), ...(transformed.logStats ? { logStats: transformed.logStats } : {}) };
-  if (isCurrent(previous, contentSha256)) {
-    return { ...common, status: 'unchanged', outputs: previous.outputs, partitions: previous.outputs.map((key) => partitionOfKey(key, BASE_TABLES)) };
+  if (isCurrent(previous?.manifest, contentSha256)) {
+    const { outputs } = previous.manifest;
+    return { ...common, status: 'unchanged', outputs, partitions: outputs.map((key) => partitionOfKey(key, BASE_TABLES)) };
   }
   await replaceOutputs(stores.lake, sourceKey, previous, { files: transformed.files, contentSha256 });
   return {
@@ -136,19 +153,21 @@ function byStartTime(a: PlayRow, b: PlayRow): number {
 async function replaceOutputs(
   lake: ObjectStore,
   sourceKey: string,
-  previous: Manifest | undefined,
+  previous: StoredManifest | undefined,
   next: { files: readonly OutputFile[]; contentSha256: string } | undefined,
 ): Promise<void> {
+  const previousOutputs = previous?.manifest.outputs ?? [];
   const newKeys = (next?.files ?? []).map((file) => file.key);
-  const stale = (previous?.outputs ?? []).filter((key) => !newKeys.includes(key));
+  const stale = previousOutputs.filter((key) => !newKeys.includes(key));
   const manifest = (contentSha256: string, outputs: readonly string[]): Manifest => ({ version: 1, formatVersion: LAKE_FORMAT_VERSION, sourceKey, contentSha256, outputs });
+  let version = previous?.version;
   if (newKeys.length > 0 || stale.length > 0) {
-    await writeManifest(lake, manifest(PENDING, [...new Set([...(previous?.outputs ?? []), ...newKeys])]));
+    version = await writeManifest(lake, manifest(PENDING, [...new Set([...previousOutputs, ...newKeys])]), version);
   }
   for (const file of next?.files ?? []) await lake.put(file.key, file.body, 'application/vnd.apache.parquet');
   for (const key of stale) await removeSourceFrom(lake, key, sourceKey);
-  if (next) await writeManifest(lake, manifest(next.contentSha256, newKeys));
-  else if (previous) await deleteManifest(lake, sourceKey);
+  if (next) await writeManifest(lake, manifest(next.contentSha256, newKeys), version);
+  else if (version !== undefined) await deleteManifest(lake, sourceKey, version);
 }
 
 /** The content hash of a write-ahead manifest: matches no content, so it is never "already processed". */

@@ -15,7 +15,19 @@ export interface ObjectStore {
   list(prefix: string): AsyncIterable<string>;
   /** The same objects with their sizes in bytes. */
   listObjects(prefix: string): AsyncIterable<ObjectInfo>;
+  /** A small object's bytes and its version tag (S3: the ETag), or undefined when there is none. */
+  readVersioned(key: string): Promise<{ readonly body: Uint8Array; readonly version: string } | undefined>;
+  /**
+   * Writes only if the object is still at `expected` (undefined: only if there is no object);
+   * returns the new version. Throws ConditionFailedError when someone else wrote in between.
+   */
+  putIfVersion(key: string, body: Uint8Array | string, expected: string | undefined, contentType?: string): Promise<string>;
+  /** Deletes only if the object is still at `expected`; throws ConditionFailedError otherwise. */
+  deleteIfVersion(key: string, expected: string): Promise<void>;
 }
+
+/** A conditional write lost a race: another writer changed the object since it was read. */
+export class ConditionFailedError extends Error {}
 
 export interface ObjectInfo {
   readonly key: string;

@@ -141,9 +141,12 @@ function crashingOnFirstLogManifestWrite(store: ObjectStore): ObjectStore {
     delete: (key) => store.delete(key),
     list: (prefix) => store.list(prefix),
     listObjects: (prefix) => store.listObjects(prefix),
-    async put(key, body, contentType) {
+    readVersioned: (key) => store.readVersioned(key),
+    deleteIfVersion: (key, expected) => store.deleteIfVersion(key, expected),
+    put: (key, body, contentType) => store.put(key, body, contentType),
+    async putIfVersion(key, body, expected, contentType) {
       if (key.startsWith('_manifests/') && key.includes('-events-')) throw new Error('injected crash');
-      await store.put(key, body, contentType);
+      return store.putIfVersion(key, body, expected, contentType);
     },
   };
 }
