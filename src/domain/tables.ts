@@ -17,6 +17,8 @@ export interface Column {
   readonly name: string;
   readonly type: ColumnType;
   readonly comment: string;
+  /** Never null: the transforms reject a record without it. Written as a REQUIRED Parquet column. */
+  readonly required?: boolean;
 }
 
 export interface BaseTable {
@@ -45,22 +47,23 @@ export type BaseTableName = 'base_songs' | 'base_plays' | 'rejects';
 export type AnalystViewName = 'songplays' | 'users' | 'songs' | 'artists' | 'time';
 
 const col = (name: string, type: ColumnType, comment: string): Column => ({ name, type, comment });
+const nonNull = (name: string, type: ColumnType, comment: string): Column => ({ name, type, comment, required: true });
 
 export const BASE_SONGS: BaseTable = {
   kind: 'base',
   name: 'base_songs',
   comment: 'One row per song file, as it arrived. Read through the songs and artists views.',
   columns: [
-    col('song_id', 'string', 'Million Song Dataset song id'),
+    nonNull('song_id', 'string', 'Million Song Dataset song id'),
     col('title', 'string', 'Song title, kept exactly as it arrived'),
-    col('artist_id', 'string', 'Artist id'),
+    nonNull('artist_id', 'string', 'Artist id'),
     col('artist_name', 'string', 'Artist name as given in this song file'),
     col('artist_location', 'string', 'Artist location as given in this song file'),
     col('artist_latitude', 'double', 'Artist latitude, null when unknown'),
     col('artist_longitude', 'double', 'Artist longitude, null when unknown'),
     col('duration', 'double', 'Song length in seconds'),
     col('num_songs', 'int', 'num_songs field of the source file'),
-    col('source_key', 'string', 'Key of the source object this row came from'),
+    nonNull('source_key', 'string', 'Key of the source object this row came from'),
   ],
   partitionKeys: [col('year', 'int', 'Release year; 0 means unknown')],
 };
@@ -71,12 +74,12 @@ export const BASE_PLAYS: BaseTable = {
   comment:
     'One row per NextSong event, as it arrived, with the time parts computed once. Read through the songplays, users and time views.',
   columns: [
-    col('songplay_id', 'string', 'userId-sessionId-itemInSession: unique per event, stable across reruns'),
-    col('start_time', 'timestamp', 'Event time (ts), UTC, millisecond precision'),
-    col('user_id', 'int', 'userId'),
+    nonNull('songplay_id', 'string', 'userId-sessionId-itemInSession: unique per event, stable across reruns'),
+    nonNull('start_time', 'timestamp', 'Event time (ts), UTC, millisecond precision'),
+    nonNull('user_id', 'int', 'userId'),
     col('level', 'string', 'free or paid at the time of the event'),
-    col('session_id', 'int', 'sessionId'),
-    col('item_in_session', 'int', 'itemInSession'),
+    nonNull('session_id', 'int', 'sessionId'),
+    nonNull('item_in_session', 'int', 'itemInSession'),
     col('location', 'string', 'User location'),
     col('user_agent', 'string', 'User agent'),
     col('first_name', 'string', 'firstName'),
@@ -85,12 +88,12 @@ export const BASE_PLAYS: BaseTable = {
     col('song', 'string', 'Song title as played, used to match songs'),
     col('artist', 'string', 'Artist name as played, used to match songs'),
     col('length', 'double', 'Song length as played, used to match songs'),
-    col('hour', 'int', 'Hour of start_time (UTC), 0-23'),
-    col('day', 'int', 'Day of month of start_time (UTC)'),
-    col('week', 'int', 'ISO-8601 week of start_time (UTC)'),
-    col('weekday', 'int', 'Day of week of start_time (UTC), 1 = Sunday ... 7 = Saturday'),
-    col('source_key', 'string', 'Key of the source log object'),
-    col('source_line', 'int', 'Line number (1-based) in the source log object'),
+    nonNull('hour', 'int', 'Hour of start_time (UTC), 0-23'),
+    nonNull('day', 'int', 'Day of month of start_time (UTC)'),
+    nonNull('week', 'int', 'ISO-8601 week of start_time (UTC)'),
+    nonNull('weekday', 'int', 'Day of week of start_time (UTC), 1 = Sunday ... 7 = Saturday'),
+    nonNull('source_key', 'string', 'Key of the source log object'),
+    nonNull('source_line', 'int', 'Line number (1-based) in the source log object'),
   ],
   partitionKeys: [
     col('year', 'int', 'Year of start_time (UTC)'),
@@ -103,10 +106,10 @@ export const REJECTS: BaseTable = {
   name: 'rejects',
   comment: 'Quarantine: every bad record or bad file set aside, with where it came from and why.',
   columns: [
-    col('source_key', 'string', 'Key of the source object'),
+    nonNull('source_key', 'string', 'Key of the source object'),
     col('line', 'int', 'Line number (1-based) of a bad log record; null for a whole bad file'),
-    col('reason', 'string', 'Why it was set aside'),
-    col('raw', 'string', 'The rejected text (truncated to 4,096 characters)'),
+    nonNull('reason', 'string', 'Why it was set aside'),
+    nonNull('raw', 'string', 'The rejected text (truncated to 4,096 characters)'),
   ],
   partitionKeys: [col('source', 'string', 'song_data or log_data')],
 };

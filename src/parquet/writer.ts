@@ -42,7 +42,8 @@ export class ParquetFileBuilder {
       writer: this.output,
       schema: [
         { name: 'root', num_children: table.columns.length },
-        ...table.columns.map((column) => ({ name: column.name, repetition_type: 'OPTIONAL' as const, ...PARQUET_TYPES[column.type] })),
+        // REQUIRED where the schema says a value is always there: no definition levels to encode.
+        ...table.columns.map((column) => ({ name: column.name, repetition_type: column.required ? ('REQUIRED' as const) : ('OPTIONAL' as const), ...PARQUET_TYPES[column.type] })),
       ],
       codec: PARQUET_CODEC,
       createdBy: WRITER_NAME,

@@ -25,9 +25,10 @@ import { removeSourceFrom } from './shared-files.js';
 export interface CompactionOptions {
   /**
    * Files smaller than this are merged, in groups of up to this many bytes of input, each group
-   * into one file. It bounds a run's memory (a group is decoded at once: ~1.5 KB a row, ~50 bytes
-   * a row on disk, so 32 MiB is ~700,000 rows, ~1 GB decoded) and makes files of Athena-friendly
-   * size (AWS advises against files much under 128 MB; larger ones cost memory here).
+   * into one file. It bounds a run's memory: a group is decoded at once, and the benchmark measured
+   * ~2.1-2.7 KB of memory per decoded play at ~30 bytes a play on disk, so 16 MiB is ~550,000 plays
+   * and ~1.4 GB, well inside the 4 GB compaction worker. AWS advises files of ~128 MB for Athena;
+   * going there needs a columnar merge instead of row objects (docs/SCALING.md).
    */
   readonly targetFileBytes: number;
   /** A group is compacted when it holds at least this many files. */
@@ -36,7 +37,7 @@ export interface CompactionOptions {
   readonly deadline?: number;
 }
 
-export const DEFAULT_COMPACTION: CompactionOptions = { targetFileBytes: 32 * 1024 * 1024, minFiles: 2 };
+export const DEFAULT_COMPACTION: CompactionOptions = { targetFileBytes: 16 * 1024 * 1024, minFiles: 2 };
 
 /** One compacted group of a partition's files; the before/after figures are for the whole partition. */
 export interface PartitionCompaction {

@@ -99,6 +99,7 @@ describe.each([
         type: expected.type,
         converted_type: expected.converted_type,
       });
+      expect({ column: column.name, repetition: written.repetition_type }).toEqual({ column: column.name, repetition: column.required ? 'REQUIRED' : 'OPTIONAL' });
       // UTC-adjusted timestamps read as "timestamp with time zone" in some engines: keep them naive.
       expect(String(written.logical_type ?? '')).not.toContain('isAdjustedToUTC=1');
     }
