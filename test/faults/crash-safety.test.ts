@@ -307,22 +307,7 @@ describe('no reader ever sees a partial object', () => {
   });
 
   it('folder store: a reader polling while the same key is rewritten sees only whole versions', async () => {
-    const store = new FsObjectStore(freshLake());
-    const versions = [Buffer.alloc(3 << 20, 'a'), Buffer.alloc(1 << 20, 'b')];
-    await store.put('base_plays/x.parquet', versions[0]!);
-    let writing = true;
-    const writer = (async () => {
-      for (let i = 1; i <= 30; i++) await store.put('base_plays/x.parquet', versions[i % 2]!);
-      writing = false;
-    })();
-    let reads = 0;
-    while (writing) {
-      const text = await readText(store, 'base_plays/x.parquet');
-      expect(text === versions[0]!.toString() || text === versions[1]!.toString(), `read ${reads}: ${text?.length} chars`).toBe(true);
-      reads++;
-    }
-    await writer;
-    expect(reads).toBeGreaterThan(0);
+    await expectOnlyWholeVersions(new FsObjectStore(freshLake()), 'base_plays/x.parquet', [Buffer.alloc(3 << 20, 'a'), Buffer.alloc(1 << 20, 'b')], 30);
   });
 
   describe('S3 store (fauxqs)', () => {
@@ -369,21 +354,25 @@ describe('no reader ever sees a partial object', () => {
 
     it('a reader polling while the same key is rewritten sees only whole versions', async () => {
       const store = new S3ObjectStore(aws.s3Client, await createBucket(aws.s3Client, 'atomic'));
-      const versions = [Buffer.alloc(1 << 20, 'a'), Buffer.alloc(1 << 19, 'b')];
-      await store.put('k.parquet', versions[0]!);
-      let writing = true;
-      const writer = (async () => {
-        for (let i = 1; i <= 20; i++) await store.put('k.parquet', versions[i % 2]!);
-        writing = false;
-      })();
-      let reads = 0;
-      while (writing) {
-        const text = await readText(store, 'k.parquet');
-        expect(text === versions[0]!.toString() || text === versions[1]!.toString(), `read ${reads}: ${text?.length} chars`).toBe(true);
-        reads++;
-      }
-      await writer;
-      expect(reads).toBeGreaterThan(0);
+      await expectOnlyWholeVersions(store, 'k.parquet', [Buffer.alloc(1 << 20, 'a'), Buffer.alloc(1 << 19, 'b')], 20);
     });
   });
 });
+
+/** Rewrites `key` alternately with two versions while polling it: every read must be one whole version. */
+async function expectOnlyWholeVersions(store: ObjectStore, key: string, versions: readonly [Buffer, Buffer], rewrites: number): Promise<void> {
+  await store.put(key, versions[0]);
+  let writing = true;
+  const writer = (async () => {
+    for (let i = 1; i <= rewrites; i++) await store.put(key, versions[i % 2] as Buffer);
+    writing = false;
+  })();
+  let reads = 0;
+  while (writing) {
+    const text = await readText(store, key);
+    expect(text === versions[0].toString() || text === versions[1].toString(), `read ${reads}: ${text?.length} chars`).toBe(true);
+    reads++;
+  }
+  await writer;
+  expect(reads).toBeGreaterThan(0);
+}
