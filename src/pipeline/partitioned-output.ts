@@ -21,12 +21,20 @@ interface PartitionBuffer {
   rows: object[];
 }
 
-export class PartitionedOutput<Row extends object> {
+/** What a filled output offers once the rows are in: its size, and its files on demand. */
+export interface FilledOutput {
+  readonly table: BaseTable;
+  readonly rowCount: number;
+  finish(): OutputFile[];
+}
+
+export class PartitionedOutput<Row extends object> implements FilledOutput {
   private readonly partitions = new Map<string, PartitionBuffer>();
   private readonly partitionKeys: readonly string[];
+  private added = 0;
 
   constructor(
-    private readonly table: BaseTable,
+    readonly table: BaseTable,
     private readonly sourceKey: string,
     /** Order within a row group: sorted data gives tight min/max statistics, so filters skip more. */
     private readonly order?: (a: Row, b: Row) => number,
@@ -35,7 +43,13 @@ export class PartitionedOutput<Row extends object> {
     this.partitionKeys = table.partitionKeys.map((key) => key.name);
   }
 
+  /** Rows added so far, over all partitions. */
+  get rowCount(): number {
+    return this.added;
+  }
+
   add(row: Row): void {
+    this.added += 1;
     const cells = row as Readonly<Record<string, Cell>>;
     const values = this.partitionKeys.map((key) => this.partitionValue(key, cells[key]));
     const id = values.join('/');

@@ -19,7 +19,7 @@ import { partitionOfKey, sourceKindOf, type PartitionRef, type SourceKind } from
 import { transformSongFile } from '../domain/song-transform.js';
 import { transformLogLinesInto, type LogFileStats } from '../domain/log-transform.js';
 import type { PlayRow, RejectRow, SongRow } from '../domain/rows.js';
-import { PartitionedOutput, type OutputFile } from './partitioned-output.js';
+import { PartitionedOutput, type FilledOutput, type OutputFile } from './partitioned-output.js';
 import { ConditionFailedError, streamText, utf8Lines, type ObjectStore } from '../storage/object-store.js';
 import { deleteManifest, isCurrent, LAKE_FORMAT_VERSION, readManifest, writeManifest, type Manifest, type StoredManifest } from './manifest.js';
 import { removeSourceFrom } from './shared-files.js';
@@ -89,23 +89,26 @@ async function processOnce(sourceKey: string, stores: Stores): Promise<FileOutco
   const transformed = kind === 'song' ? await songFiles(sourceKey, read.stream) : await logFiles(sourceKey, read.stream);
   const contentSha256 = read.sha256();
   const rows: Partial<Record<BaseTableName, number>> = {};
-  for (const file of transformed.files) rows[file.partition.table] = (rows[file.partition.table] ?? 0) + file.rows;
+  for (const output of transformed.outputs) if (output.rowCount > 0) rows[output.table.name] = output.rowCount;
   const common = { sourceKey, kind, rows, rejects: transformed.rejects, bytesRead: read.bytes(), ...(transformed.logStats ? { logStats: transformed.logStats } : {}) };
   if (isCurrent(previous?.manifest, contentSha256)) {
     const { outputs } = previous.manifest;
     return { ...common, status: 'unchanged', outputs, partitions: outputs.map((key) => partitionOfKey(key, BASE_TABLES)) };
   }
-  await replaceOutputs(stores.lake, sourceKey, previous, { files: transformed.files, contentSha256 });
+  // Encoded only now: a redelivery of unchanged content skips the Parquet encoding altogether.
+  const files = transformed.outputs.flatMap((output) => output.finish());
+  await replaceOutputs(stores.lake, sourceKey, previous, { files, contentSha256 });
   return {
     ...common,
     status: transformed.fileRejected ? 'rejected' : 'processed',
-    partitions: transformed.files.map((file) => file.partition),
-    outputs: transformed.files.map((file) => file.key),
+    partitions: files.map((file) => file.partition),
+    outputs: files.map((file) => file.key),
   };
 }
 
 interface Transformed {
-  readonly files: readonly OutputFile[];
+  /** Filled but not yet finished (encoded): finishing waits until the content is known to be new. */
+  readonly outputs: readonly FilledOutput[];
   readonly rejects: readonly RejectRow[];
   readonly fileRejected: boolean;
   readonly logStats?: LogFileStats;
@@ -116,11 +119,11 @@ async function songFiles(sourceKey: string, stream: AsyncIterable<Uint8Array>): 
   if (!result.ok) {
     const rejects = new PartitionedOutput<RejectRow>(REJECTS, sourceKey);
     rejects.add(result.reject);
-    return { files: rejects.finish(), rejects: [result.reject], fileRejected: true };
+    return { outputs: [rejects], rejects: [result.reject], fileRejected: true };
   }
   const songs = new PartitionedOutput<SongRow>(BASE_SONGS, sourceKey);
   songs.add(result.row);
-  return { files: songs.finish(), rejects: [], fileRejected: false };
+  return { outputs: [songs], rejects: [], fileRejected: false };
 }
 
 async function logFiles(sourceKey: string, stream: AsyncIterable<Uint8Array>): Promise<Transformed> {
@@ -134,7 +137,7 @@ async function logFiles(sourceKey: string, stream: AsyncIterable<Uint8Array>): P
       rejects.add(row);
     },
   });
-  return { files: [...plays.finish(), ...rejects.finish()], rejects: rejectRows, fileRejected: false, logStats };
+  return { outputs: [plays, rejects], rejects: rejectRows, fileRejected: false, logStats };
 }
 
 function byStartTime(a: PlayRow, b: PlayRow): number {
