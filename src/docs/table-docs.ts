@@ -20,6 +20,7 @@ export function renderTableDocs(): string {
     'Weekday is numbered 1 = Sunday … 7 = Saturday (Spark\'s numbering). Athena\'s own `day_of_week()` is',
     'ISO (1 = Monday … 7 = Sunday): use the `weekday` column, or `day_of_week(start_time) % 7 + 1`.',
     'All times are UTC. Filter on the partition columns (`year`, `month`) to scan less.',
+    '`time` is a reserved word in SQL: write `"time"` in queries, in Athena and locally.',
     '',
     '## Analyst tables (views)',
     '',
