@@ -94,6 +94,28 @@ class RssSampler {
   }
 }
 
+/** Runs the song phase then the log phase, timing each, with CPU time and RSS over both. */
+async function timePhases<S, L>(songPhase: () => Promise<S>, logPhase: () => Promise<L>) {
+  const sampler = new RssSampler();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const songs = await songPhase();
+  const songsDone = performance.now();
+  const logs = await logPhase();
+  const ended = performance.now();
+  const cpuSeconds = cpuSecondsSince(cpu);
+  return {
+    results: { songs, logs },
+    figures: {
+      songs: { seconds: (songsDone - started) / 1000 },
+      logs: { seconds: (ended - songsDone) / 1000 },
+      seconds: (ended - started) / 1000,
+      cpuSeconds,
+      ...sampler.stop(),
+    },
+  };
+}
+
 function cpuSecondsSince(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1e6;
@@ -107,23 +129,16 @@ async function runOurs(request: Extract<ChildRequest, { mode: 'ours' }>): Promis
   const phases = request.phases ?? ['song', 'log'];
   if (request.via === 'ingest') {
     const { ingestFolder } = await import('../src/local/ingest.js');
-    const sampler = new RssSampler();
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    const songs = await ingestFolder(request.dataDir, request.lakeDir, { kinds: phases.includes('song') ? ['song'] : [] });
-    const songsDone = performance.now();
-    const logs = await ingestFolder(request.dataDir, request.lakeDir, { kinds: phases.includes('log') ? ['log'] : [] });
-    const ended = performance.now();
-    const cpuSeconds = cpuSecondsSince(cpu);
+    const timed = await timePhases(
+      () => ingestFolder(request.dataDir, request.lakeDir, { kinds: phases.includes('song') ? ['song'] : [] }),
+      () => ingestFolder(request.dataDir, request.lakeDir, { kinds: phases.includes('log') ? ['log'] : [] }),
+    );
+    const { songs, logs } = timed.results;
     return {
       mode: 'ours',
-      songs: { seconds: (songsDone - started) / 1000 },
-      logs: { seconds: (ended - songsDone) / 1000 },
-      seconds: (ended - started) / 1000,
-      cpuSeconds,
+      ...timed.figures,
       note: 'ingestFolder (the local run: processSourceObject, 4 files at a time)',
       failures: [...songs.failures, ...logs.failures].map((f) => `${f.sourceKey}: ${f.error}`),
-      ...sampler.stop(),
     };
   }
 
@@ -167,26 +182,22 @@ async function runOurs(request: Extract<ChildRequest, { mode: 'ours' }>): Promis
     const response = await handler(event as never, lambdaContext(functionName));
     for (const failure of response.batchItemFailures) failures.push(`${functionName}: message ${failure.itemIdentifier} failed`);
   };
-  const sampler = new RssSampler();
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  for (const event of songBatches) await invoke(songHandler, event, 'song-worker');
-  const songsDone = performance.now();
-  for (const event of logBatches) await invoke(logHandler, event, 'log-worker');
-  const ended = performance.now();
-  const cpuSeconds = cpuSecondsSince(cpu);
+  const timed = await timePhases(
+    async () => {
+      for (const event of songBatches) await invoke(songHandler, event, 'song-worker');
+    },
+    async () => {
+      for (const event of logBatches) await invoke(logHandler, event, 'log-worker');
+    },
+  );
   return {
     mode: 'ours',
-    songs: { seconds: (songsDone - started) / 1000 },
-    logs: { seconds: (ended - songsDone) / 1000 },
-    seconds: (ended - started) / 1000,
-    cpuSeconds,
+    ...timed.figures,
     note:
       'lambdas/worker-handler.ts createWorkerHandler (Powertools batch, logger INFO, metrics EMF to a discarded stdout), ' +
       'FsObjectStore source + lake, no-op partition registrar behind the real cache; one warm container: ' +
       `${songBatches.length} song invocations of 10 messages (in parallel within a batch), ${logBatches.length} log invocations of 1`,
     failures,
-    ...sampler.stop(),
   };
 }
 
