@@ -8,6 +8,7 @@ import type { BaseTableName } from '../domain/tables.js';
 import type { RejectRow } from '../domain/rows.js';
 import { processSourceObject, type FileOutcome, type FileStatus } from '../pipeline/process-source-object.js';
 import { FsObjectStore } from '../storage/fs-store.js';
+import { markLakeFolder } from './lake-folder.js';
 
 export interface IngestProgress {
   readonly done: number;
@@ -45,6 +46,7 @@ export async function ingestFolder(inputDir: string, lakeDir: string, options: I
   const started = performance.now();
   const source = new FsObjectStore(inputDir);
   const lake = new FsObjectStore(lakeDir);
+  await markLakeFolder(lakeDir, 'ingest');
   const keys: string[] = [];
   for (const kind of options.kinds ?? (['song', 'log'] as const)) {
     for await (const key of source.list(sourcePrefix(kind))) if (key.endsWith('.json')) keys.push(key);
