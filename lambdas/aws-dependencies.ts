@@ -12,8 +12,11 @@ import type { WorkerDependencies } from './worker-handler.js';
 
 export const METRICS_NAMESPACE = 'SparkifyLake';
 
+/** Used when FILE_CONCURRENCY is not set; the stack sets it from lib/settings.ts. */
+const DEFAULT_FILE_CONCURRENCY: Readonly<Record<SourceKind, number>> = { song: 32, log: 1 };
+
 export function awsWorkerDependencies(kind: SourceKind): WorkerDependencies {
-  const env = readWorkerEnvironment(process.env, { processInParallel: kind === 'song' });
+  const env = readWorkerEnvironment(process.env, { fileConcurrency: DEFAULT_FILE_CONCURRENCY[kind] });
   const serviceName = `${kind}-worker`;
   const s3 = new S3Client({});
   const glue = new GlueClient({});
@@ -30,6 +33,6 @@ export function awsWorkerDependencies(kind: SourceKind): WorkerDependencies {
     registerPartitions: cachedPartitionRegistrar((partitions) => registerPartitions(glue, catalog, partitions)),
     logger: new Logger({ serviceName }),
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
-    processInParallel: env.processInParallel,
+    fileConcurrency: env.fileConcurrency,
   };
 }

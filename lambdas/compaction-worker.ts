@@ -16,20 +16,25 @@ const lake = new S3ObjectStore(new S3Client({}), lakeBucket);
 const logger = new Logger({ serviceName: 'compaction-worker' });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'compaction-worker' });
 
-/** Time kept back for the partition in progress to finish. */
-const SAFETY_MARGIN_MS = 5 * 60 * 1000;
+/**
+ * Time kept back for the group in progress: no read starts after the deadline, and what was read
+ * is then written (a group is capped at DEFAULT_COMPACTION.maxGroupBytes, well under a minute).
+ */
+const SAFETY_MARGIN_MS = 2 * 60 * 1000;
 
-export async function handler(_event: unknown, context: Context): Promise<{ partitions: number }> {
+export async function handler(_event: unknown, context: Context): Promise<{ groups: number; stoppedAtDeadline: boolean }> {
   logger.addContext(context);
   const deadline = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
   try {
-    const results = await compactLake(lake, { ...DEFAULT_COMPACTION, deadline }, (result) => {
-      logger.info('partition compacted', { ...result });
-      metrics.addMetric('FilesCompacted', MetricUnit.Count, result.filesBefore - result.filesAfter);
-      metrics.addMetric('RowsDroppedAsLeftovers', MetricUnit.Count, result.droppedRows);
+    const run = await compactLake(lake, { ...DEFAULT_COMPACTION, deadline }, (group) => {
+      logger.info('files merged', { ...group });
+      metrics.addMetric('FilesCompacted', MetricUnit.Count, group.filesMerged);
+      metrics.addMetric('RowsDropped', MetricUnit.Count, group.droppedRows);
     });
-    metrics.addMetric('PartitionsCompacted', MetricUnit.Count, results.length);
-    return { partitions: results.length };
+    metrics.addMetric('GroupsCompacted', MetricUnit.Count, run.groups.length);
+    metrics.addMetric('RetiredFilesDeleted', MetricUnit.Count, run.filesDeleted);
+    logger.info('compaction run finished', { runId: run.runId, groups: run.groups.length, filesDeleted: run.filesDeleted, stoppedAtDeadline: run.stoppedAtDeadline });
+    return { groups: run.groups.length, stoppedAtDeadline: run.stoppedAtDeadline };
   } finally {
     metrics.publishStoredMetrics();
   }

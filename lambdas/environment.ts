@@ -5,22 +5,22 @@ export interface WorkerEnvironment {
   /** Glue database holding the base tables and analyst views. */
   readonly glueDatabase: string;
   /**
-   * Log files are processed one at a time (they can be hundreds of MB); song files, a few KB each,
-   * in parallel.
+   * Landing files read and transformed at once within a batch: many for song files (a few hundred
+   * bytes each, so the time is S3 latency), one for log files (hundreds of MB each, so memory).
    */
-  readonly processInParallel: boolean;
+  readonly fileConcurrency: number;
 }
 
-export function readWorkerEnvironment(env: NodeJS.ProcessEnv, defaults: { processInParallel: boolean }): WorkerEnvironment {
+export function readWorkerEnvironment(env: NodeJS.ProcessEnv, defaults: { fileConcurrency: number }): WorkerEnvironment {
   const missing = ['LAKE_BUCKET', 'GLUE_DATABASE'].filter((name) => !env[name]);
   if (missing.length > 0) throw new Error(`worker misconfigured: environment variable(s) ${missing.join(', ')} not set`);
-  const parallel = env.PROCESS_IN_PARALLEL;
-  if (parallel !== undefined && parallel !== 'true' && parallel !== 'false') {
-    throw new Error(`worker misconfigured: PROCESS_IN_PARALLEL must be true or false, not ${parallel}`);
+  const concurrency = env.FILE_CONCURRENCY;
+  if (concurrency !== undefined && !/^[1-9]\d{0,3}$/.test(concurrency)) {
+    throw new Error(`worker misconfigured: FILE_CONCURRENCY must be a whole number from 1 to 9999, not ${concurrency}`);
   }
   return {
     lakeBucket: env.LAKE_BUCKET as string,
     glueDatabase: env.GLUE_DATABASE as string,
-    processInParallel: parallel === undefined ? defaults.processInParallel : parallel === 'true',
+    fileConcurrency: concurrency === undefined ? defaults.fileConcurrency : Number(concurrency),
   };
 }

@@ -4,6 +4,7 @@
  * acknowledged with a reason next to the construct it concerns.
  */
 import { Validations, type App } from 'aws-cdk-lib';
+import { Schedule } from 'aws-cdk-lib/aws-events';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SparkifyLakeStack } from './sparkify-lake-stack.js';
 
@@ -14,6 +15,7 @@ export const CONTEXT_KEYS = {
   glueDatabase: 'glueDatabase',
   athenaWorkGroup: 'athenaWorkGroup',
   alarmTopicArn: 'alarmTopicArn',
+  compactionSchedule: 'compactionSchedule',
 } as const;
 
 export const DEFAULT_STACK_NAME = 'SparkifyLake';
@@ -27,6 +29,15 @@ function contextString(app: App, key: string): string | undefined {
   return value;
 }
 
+/** `rate(6 hours)` or `cron(30 3 * * ? *)`, as EventBridge writes schedules. */
+function compactionScheduleOf(expression: string | undefined): Schedule | undefined {
+  if (expression === undefined) return undefined;
+  if (!/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\))$/.test(expression)) {
+    throw new Error(`-c compactionSchedule=${expression} is not an EventBridge schedule expression like "rate(6 hours)" or "cron(30 3 * * ? *)"`);
+  }
+  return Schedule.expression(expression);
+}
+
 export function configureApp(app: App): SparkifyLakeStack {
   const inputBucketName = contextString(app, CONTEXT_KEYS.inputBucket);
   if (inputBucketName !== undefined && !BUCKET_NAME.test(inputBucketName)) {
@@ -37,6 +48,7 @@ export function configureApp(app: App): SparkifyLakeStack {
     glueDatabaseName: contextString(app, CONTEXT_KEYS.glueDatabase),
     athenaWorkGroupName: contextString(app, CONTEXT_KEYS.athenaWorkGroup),
     alarmTopicArn: contextString(app, CONTEXT_KEYS.alarmTopicArn),
+    compactionSchedule: compactionScheduleOf(contextString(app, CONTEXT_KEYS.compactionSchedule)),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return stack;

@@ -1,11 +1,12 @@
 /**
  * The scheduled compaction of the lake (lambdas/compaction-worker.ts, src/pipeline/compact.ts):
- * once a day it rewrites each partition's many small Parquet files (one per source file) into few
- * large sorted ones, as many partitions as fit in one run, the rest on the next run. It is safe to
- * interrupt and safe beside the ingest workers (see src/pipeline/compact.ts).
+ * on a schedule it rewrites each partition's many small Parquet files (one per batch of landing
+ * files) into few large sorted ones, drops rows no view reads any more, and deletes the files it
+ * replaced once running queries can no longer be reading them. As much as fits in one run, the
+ * rest on the next. It is safe to interrupt and safe beside the ingest workers (src/pipeline/compact.ts).
  *
- * Its role: list the lake (and get 404, not 403, for a missing manifest), read/write/delete the
- * base tables' files and the manifests. No Glue: partitions do not change, only their files.
+ * Its role: list the lake, read/write/delete the base tables' files and its own journal. No Glue:
+ * partitions do not change, only their files.
  */
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -14,7 +15,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { MANIFEST_PREFIX } from '../src/domain/layout.js';
+import { COMPACTION_JOURNAL_PREFIX } from '../src/domain/layout.js';
 import { BASE_TABLES } from '../src/domain/tables.js';
 import { bundledFunction, defaultPolicyOf } from './bundled-function.js';
 import { acknowledgeWildcardResources } from './nag.js';
@@ -22,11 +23,13 @@ import { COMPACTION_SETTINGS } from './settings.js';
 
 export interface CompactionProps {
   readonly lakeBucket: s3.IBucket;
+  /** @default COMPACTION_SETTINGS.schedule */
+  readonly schedule?: events.Schedule;
 }
 
-/** Lake prefixes compaction rewrites: every base table, and the manifests that point into them. */
+/** Lake prefixes compaction rewrites: every base table, and its journal of replaced files. */
 export function compactionPrefixes(): string[] {
-  return [...BASE_TABLES.map((t) => `${t.name}/`), MANIFEST_PREFIX];
+  return [...BASE_TABLES.map((t) => `${t.name}/`), COMPACTION_JOURNAL_PREFIX];
 }
 
 export class Compaction extends Construct {
@@ -39,8 +42,8 @@ export class Compaction extends Construct {
     super(scope, id);
     const built = bundledFunction(this, {
       entry: 'lambdas/compaction-worker.ts',
-      description: 'Sparkify lake: daily compaction of small Parquet files into large sorted ones',
-      roleDescription: 'Sparkify compaction: reads and rewrites the base tables and manifests of the lake.',
+      description: 'Sparkify lake: scheduled compaction of small Parquet files into large sorted ones',
+      roleDescription: 'Sparkify compaction: reads and rewrites the base tables of the lake, and its journal.',
       memorySizeMb: COMPACTION_SETTINGS.memorySizeMb,
       timeout: COMPACTION_SETTINGS.timeout,
       environment: { LAKE_BUCKET: props.lakeBucket.bucketName },
@@ -57,7 +60,7 @@ export class Compaction extends Construct {
     );
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'RewriteBaseTablesAndManifests',
+        sid: 'RewriteBaseTablesAndJournal',
         actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
         resources: objects,
       }),
@@ -65,12 +68,12 @@ export class Compaction extends Construct {
     acknowledgeWildcardResources(
       defaultPolicyOf(this.role),
       objects,
-      'Compaction rewrites files whose keys are only known by listing: the trailing wildcard is limited to the base tables and the manifests of the lake bucket.',
+      'Compaction rewrites files whose keys are only known by listing: the trailing wildcard is limited to the base tables and the compaction journal of the lake bucket.',
     );
 
     this.rule = new events.Rule(this, 'Schedule', {
-      description: 'Runs the lake compaction once a day',
-      schedule: COMPACTION_SETTINGS.schedule,
+      description: 'Runs the lake compaction',
+      schedule: props.schedule ?? COMPACTION_SETTINGS.schedule,
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
     });
   }

@@ -14,11 +14,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../lambdas/aws-dependencies.js';
 import type { SourceKind } from '../src/domain/layout.js';
-import { REJECTS } from '../src/domain/tables.js';
+import { BASE_REJECTS } from '../src/domain/tables.js';
 import type { Compaction } from './compaction.js';
 import type { IngestQueue } from './ingest-queues.js';
 import { WORKER_SETTINGS } from './settings.js';
-import { WORKER_TABLE, type IngestWorker } from './workers.js';
+import { WORKER_TABLES, type IngestWorker } from './workers.js';
 
 export interface MonitoredPath {
   readonly kind: SourceKind;
@@ -114,13 +114,13 @@ export class Monitoring extends Construct {
         ['FilesProcessed', 'FilesRejected', 'FilesRemoved', 'FilesFailed'].map((name) => workerMetric(p.kind, name)),
       )),
       graph('Rows written (per base table)', props.paths.flatMap((p) =>
-        [WORKER_TABLE[p.kind], REJECTS.name].map((table) => workerMetric(p.kind, `RowsWritten_${table}`)),
+        [...WORKER_TABLES[p.kind], BASE_REJECTS.name].map((table) => workerMetric(p.kind, `RowsWritten_${table}`)),
       )),
       graph('Records set aside (RecordsRejected)', props.paths.map((p) => workerMetric(p.kind, 'RecordsRejected'))),
     );
     if (props.compaction) {
       this.dashboard.addWidgets(
-        graph('Compaction (daily)', ['PartitionsCompacted', 'FilesCompacted', 'RowsDroppedAsLeftovers'].map((name) => serviceMetric(COMPACTION_SERVICE, name, name))),
+        graph('Compaction', ['GroupsCompacted', 'FilesCompacted', 'RowsDropped', 'RetiredFilesDeleted'].map((name) => serviceMetric(COMPACTION_SERVICE, name, name))),
         graph('Compaction duration (ms) / errors', [
           props.compaction.function.metricDuration({ label: 'duration max', statistic: 'Maximum', period: PERIOD }),
           props.compaction.function.metricErrors({ label: 'errors', period: PERIOD }),

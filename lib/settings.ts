@@ -12,8 +12,10 @@ export interface WorkerSettings {
   readonly memorySizeMb: number;
   /** Lambda timeout for one whole batch. */
   readonly timeout: Duration;
-  /** Messages (= files) per invocation. */
+  /** Messages (= files) per invocation: one Parquet object per table partition and one ledger commit per batch. */
   readonly batchSize: number;
+  /** Landing files read and transformed at once within a batch. */
+  readonly fileConcurrency: number;
   /** How long the poller may wait to fill a batch before invoking. */
   readonly maxBatchingWindow: Duration;
   /** ScalingConfig.MaximumConcurrency of the event source mapping (2..1000). */
@@ -28,21 +30,25 @@ export interface WorkerSettings {
 
 export const WORKER_SETTINGS: Readonly<Record<SourceKind, WorkerSettings>> = {
   song: {
-    // A song file is one JSON object of ~250 bytes; the worker holds ten of them and their
-    // one-row Parquet outputs. 512 MB gives a third of a vCPU, plenty for that.
-    memorySizeMb: 512,
-    // Ten files in parallel take 1-3 s (S3 and Glue round trips); 60 s leaves room for retries
-    // of throttled S3/Glue calls inside the SDK.
+    // A song file is one JSON object of ~250 bytes; the worker holds a batch of them (~1 MB of
+    // rows) and the batch's Parquet objects. 1,024 MB gives ~0.6 vCPU for parsing and encoding.
+    memorySizeMb: 1024,
+    // A batch of 1,000 files reads 32 at a time (~30 S3 GETs of 20-40 ms each) and writes one
+    // object per year partition: a few seconds; 60 s leaves room for SDK retries of throttled calls.
     timeout: Duration.seconds(60),
-    // Ten files per invocation amortise the cold start and the per-invocation Glue partition
-    // cache; ten is also the largest batch that needs no batching window.
-    batchSize: 10,
-    // During a backfill batches fill at once; for a trickle of files, waiting up to 5 s
-    // cuts invocations without adding noticeable latency.
-    maxBatchingWindow: Duration.seconds(5),
-    // 20 concurrent invocations x 10 files = 200 files in flight: ~1M files in about 2 h of
-    // backfill, far under S3's per-prefix request rates and Glue's API rate for
-    // BatchCreatePartition, and within a default account's 1,000 concurrent executions.
+    // The cost per song file is one GET plus this batch's share of its writes: (one object per
+    // year partition + rejects + ledger) / files. At 1,000 files a batch holds ~60-90 distinct
+    // years, so ~1.1 S3 requests per file (docs/SCALING.md, `npm run bench` counts them). Lambda
+    // caps an SQS batch at 6 MB of payload; 1,000 S3 notifications are ~2 MB.
+    batchSize: 1000,
+    // S3 latency, not CPU, bounds a song file: read many at once.
+    fileConcurrency: 32,
+    // Batches of 1,000 need a window (SQS allows up to 10 without one). During a backfill they
+    // fill at once; for a trickle, a file waits at most 30 s to be batched with others.
+    maxBatchingWindow: Duration.seconds(30),
+    // 20 concurrent invocations x 1,000 files: ~1M files in minutes of backfill, far under S3's
+    // per-prefix request rates (song keys spread over 17,576 A/B/C prefixes) and Glue's API rate
+    // for BatchCreatePartition (cached per container), within a default account's concurrency.
     maxConcurrency: 20,
     // High enough that throttles or a burst of transient S3/Glue errors never dead-letter a
     // good file; a poison file still reaches the DLQ within 10 x 6 min.
@@ -61,9 +67,11 @@ export const WORKER_SETTINGS: Readonly<Record<SourceKind, WorkerSettings>> = {
     // Generous for one day of events (the sample's files take well under a second); a file so
     // large it takes 5 min is a sign to split log files, not to wait longer.
     timeout: Duration.minutes(5),
-    // Log files are processed one after another in an invocation (PROCESS_IN_PARALLEL false), so
-    // the timeout must hold the whole batch: two files keep the worst case at 2 x file time.
+    // Log files are processed one after another in an invocation (fileConcurrency 1), so the
+    // timeout must hold the whole batch: two files keep the worst case at 2 x file time.
     batchSize: 2,
+    // One at a time: memory, not latency, bounds a log file.
+    fileConcurrency: 1,
     // Log files arrive about once a day each: no reason to wait for a second one.
     maxBatchingWindow: Duration.seconds(0),
     // Five big files at once are ~10 GB of Lambda memory; enough for a year of daily logs in a
@@ -101,13 +109,16 @@ export const ATHENA_BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;
 export const ACCESS_LOG_EXPIRY = Duration.days(90);
 
 export const COMPACTION_SETTINGS = {
-  // A run holds one partition's small files, decoded, at a time (a month of plays, a year of
-  // songs); 4 GB leaves room for millions of rows and gives ~2.3 vCPU for Parquet decode/encode.
+  // A run holds one group of files, decoded column by column, at a time (at most
+  // DEFAULT_COMPACTION.maxGroupBytes of Parquet), and the ledger; 4 GB leaves room for both and
+  // gives ~2.3 vCPU for Parquet decode/encode.
   memorySizeMb: 4096,
-  // The longest a Lambda run can last; the worker stops starting partitions 5 min before it.
+  // The longest a Lambda run can last; the worker stops starting groups 2 min before it.
   timeout: Duration.minutes(15),
-  // Daily, at a quiet hour (UTC). One run a day cannot overlap the next (15 min < 24 h).
-  schedule: Schedule.cron({ minute: '30', hour: '3' }),
+  // Hourly by default, so small files never pile up for long: a run with nothing to do lists the
+  // lake and stops. Change it per deployment with `-c compactionSchedule="rate(6 hours)"` (any
+  // EventBridge schedule expression); runs never overlap in effect, and are safe if they do.
+  schedule: Schedule.rate(Duration.hours(1)),
 } as const;
 
 export const DEFAULT_GLUE_DATABASE = 'sparkify_lake';

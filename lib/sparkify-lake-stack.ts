@@ -3,6 +3,7 @@
  * Composition only: each concern is its own construct in lib/.
  */
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Schedule } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import type { SourceKind } from '../src/domain/layout.js';
 import { Analytics } from './analytics.js';
@@ -29,6 +30,8 @@ export interface SparkifyLakeStackProps extends StackProps {
   readonly lakeRemovalPolicy?: RemovalPolicy;
   /** An existing SNS topic for alarm notifications. */
   readonly alarmTopicArn?: string;
+  /** @default COMPACTION_SETTINGS.schedule (hourly) */
+  readonly compactionSchedule?: Schedule;
 }
 
 export class SparkifyLakeStack extends Stack {
@@ -73,7 +76,7 @@ export class SparkifyLakeStack extends Stack {
     };
     this.workers = { song: worker('song', 'SongWorker'), log: worker('log', 'LogWorker') };
 
-    this.compaction = new Compaction(this, 'Compaction', { lakeBucket: this.storage.lake });
+    this.compaction = new Compaction(this, 'Compaction', { lakeBucket: this.storage.lake, schedule: props.compactionSchedule });
 
     this.analytics = new Analytics(this, 'Analytics', {
       workGroupName: props.athenaWorkGroupName ?? DEFAULT_ATHENA_WORKGROUP,
@@ -92,7 +95,7 @@ export class SparkifyLakeStack extends Stack {
   private outputs(): void {
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     out('LandingBucketName', this.landing.bucket.bucketName, 'Upload song_data/... and log_data/... JSON files here');
-    out('LakeBucketName', this.storage.lake.bucketName, 'Parquet base tables and _manifests/');
+    out('LakeBucketName', this.storage.lake.bucketName, 'Parquet base tables (the ledger base_sources included) and the compaction journal');
     out('SongQueueUrl', this.queues.song.queue.queueUrl, 'Pass to `sparkify-lake backfill --song-queue-url`');
     out('LogQueueUrl', this.queues.log.queue.queueUrl, 'Pass to `sparkify-lake backfill --log-queue-url`');
     out('SongDeadLetterQueueArn', this.queues.song.deadLetterQueue.queueArn, 'Redrive source for failed song files');

@@ -2,16 +2,15 @@
  * The two SQS-triggered workers (lambdas/song-worker.ts, lambdas/log-worker.ts), bundled locally
  * with esbuild as ESM, each with its own least-privilege role and log group.
  *
- * What a worker does, and so all it may do (src/pipeline/process-source-object.ts):
- * - read the landing object named in the event: s3:GetObject on `<landing>/<kind>_data/*` only;
- * - write its outputs: s3:PutObject/DeleteObject on its own tables' prefixes in the lake
- *   (base_songs/ or base_plays/, and its own partition of rejects/), and s3:GetObject there too:
- *   a replaced or deleted source is cut out of a compacted file by reading and rewriting it
- *   (src/pipeline/shared-files.ts);
- * - read, write and delete the manifest of each source key: `_manifests/*`;
- * - s3:ListBucket on both buckets, without which S3 answers 403 AccessDenied instead of 404 for a
- *   missing object, and a first-time file (no manifest yet) or a vanished source would fail
- *   instead of being handled (ListBucket reveals key names, never content);
+ * What a worker does, and so all it may do (src/pipeline/process-batch.ts):
+ * - read the landing objects named in the events: s3:GetObject on `<landing>/<kind>_data/*` only;
+ * - write its batch's new objects: s3:PutObject on its own tables' prefixes in the lake (its base
+ *   tables, its own partition of base_rejects and of the ledger base_sources). Nothing else: it
+ *   never reads, overwrites or deletes a lake object (every name it writes is new), so a worker
+ *   cannot destroy data whatever goes wrong;
+ * - s3:ListBucket on the landing bucket, without which S3 answers 403 AccessDenied instead of 404
+ *   for a missing object, and a removed landing file could not be recorded as removed (ListBucket
+ *   reveals key names, never content);
  * - glue:BatchCreatePartition on the catalog, the database and its own base tables;
  * - write its own log group; metrics go through the log (Powertools EMF), no CloudWatch API call.
  */
@@ -23,8 +22,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { WorkerEnvironment } from '../lambdas/environment.js';
-import { MANIFEST_PREFIX, partitionPrefix, sourcePrefix, type SourceKind } from '../src/domain/layout.js';
-import { REJECTS, type BaseTableName } from '../src/domain/tables.js';
+import { landingSourceOf, partitionPrefix, sourcePrefix, type SourceKind } from '../src/domain/layout.js';
+import { BASE_REJECTS, BASE_SOURCES, type BaseTableName } from '../src/domain/tables.js';
 import { bundledFunction, defaultPolicyOf } from './bundled-function.js';
 import type { LakeCatalog } from './lake-catalog.js';
 import { acknowledgeWildcardResources } from './nag.js';
@@ -34,21 +33,20 @@ export { ESM_REQUIRE_BANNER, WORKER_RUNTIME } from './bundled-function.js';
 
 const ENTRIES: Record<SourceKind, string> = { song: 'lambdas/song-worker.ts', log: 'lambdas/log-worker.ts' };
 
-/** The base table each kind of worker writes, besides its own partition of rejects. */
-export const WORKER_TABLE: Readonly<Record<SourceKind, BaseTableName>> = { song: 'base_songs', log: 'base_plays' };
+/** The base tables each kind of worker writes, besides its own partitions of base_rejects and base_sources. */
+export const WORKER_TABLES: Readonly<Record<SourceKind, readonly BaseTableName[]>> = {
+  song: ['base_songs'],
+  log: ['base_plays', 'base_user_latest'],
+};
 
-/** Song files are tiny and processed in parallel; a log file can be large: one at a time. */
-const PROCESS_IN_PARALLEL: Readonly<Record<SourceKind, boolean>> = { song: true, log: false };
-
-/** `rejects/source=song_data/` or `rejects/source=log_data/`: the rejects partition of a kind. */
-export function rejectsPrefix(kind: SourceKind): string {
-  const source = sourcePrefix(kind).replace(/\/$/, '');
-  return partitionPrefix(REJECTS.name, REJECTS.partitionKeys.map((k) => k.name), [source]);
+/** `base_rejects/source=log_data/`, `base_sources/source=log_data/`: a kind's partition of a table partitioned by source. */
+export function sourcePartitionPrefix(table: typeof BASE_REJECTS | typeof BASE_SOURCES, kind: SourceKind): string {
+  return partitionPrefix(table.name, table.partitionKeys.map((k) => k.name), [landingSourceOf(kind)]);
 }
 
-/** Lake key prefixes a worker reads and writes: its base table, its rejects partition, the manifests. */
+/** Lake key prefixes a worker writes new objects under: its base tables, its quarantine and ledger partitions. */
 export function lakeWritePrefixes(kind: SourceKind): string[] {
-  return [`${WORKER_TABLE[kind]}/`, rejectsPrefix(kind), MANIFEST_PREFIX];
+  return [...WORKER_TABLES[kind].map((table) => `${table}/`), sourcePartitionPrefix(BASE_REJECTS, kind), sourcePartitionPrefix(BASE_SOURCES, kind)];
 }
 
 /** The worker's configuration as lambdas/environment.ts reads it back. */
@@ -56,7 +54,7 @@ export function workerEnvironmentVariables(env: WorkerEnvironment): Record<strin
   return {
     LAKE_BUCKET: env.lakeBucket,
     GLUE_DATABASE: env.glueDatabase,
-    PROCESS_IN_PARALLEL: String(env.processInParallel),
+    FILE_CONCURRENCY: String(env.fileConcurrency),
   };
 }
 
@@ -88,7 +86,7 @@ export class IngestWorker extends Construct {
       environment: workerEnvironmentVariables({
         lakeBucket: props.lakeBucket.bucketName,
         glueDatabase: props.catalog.databaseName,
-        processInParallel: PROCESS_IN_PARALLEL[kind],
+        fileConcurrency: settings.fileConcurrency,
       }),
     });
     this.function = built.function;
@@ -109,20 +107,12 @@ export class IngestWorker extends Construct {
     const { kind, landingBucket, lakeBucket, catalog } = props;
     const sourceObjects = landingBucket.arnForObjects(`${sourcePrefix(kind)}*`);
     const writable = lakeWritePrefixes(kind).map((prefix) => lakeBucket.arnForObjects(`${prefix}*`));
-    const tables = [WORKER_TABLE[kind], REJECTS.name].map((t) => catalog.tableArn(t));
+    const tables = [...WORKER_TABLES[kind], BASE_REJECTS.name, BASE_SOURCES.name].map((t) => catalog.tableArn(t));
 
     const statements = [
       new iam.PolicyStatement({ sid: 'ReadOwnLandingPrefix', actions: ['s3:GetObject'], resources: [sourceObjects] }),
-      new iam.PolicyStatement({
-        sid: 'ReadWriteOwnLakePrefixes',
-        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-        resources: writable,
-      }),
-      new iam.PolicyStatement({
-        sid: 'MissingObjectIs404',
-        actions: ['s3:ListBucket'],
-        resources: [landingBucket.bucketArn, lakeBucket.bucketArn],
-      }),
+      new iam.PolicyStatement({ sid: 'WriteNewObjectsUnderOwnLakePrefixes', actions: ['s3:PutObject'], resources: writable }),
+      new iam.PolicyStatement({ sid: 'MissingObjectIs404', actions: ['s3:ListBucket'], resources: [landingBucket.bucketArn] }),
       new iam.PolicyStatement({
         sid: 'RegisterPartitions',
         actions: ['glue:BatchCreatePartition'],
@@ -133,7 +123,7 @@ export class IngestWorker extends Construct {
 
     const reason =
       'Object ARNs under a key prefix need a trailing wildcard: the object keys are only known when files arrive. ' +
-      'The prefix limits the worker to its own landing folder, its own lake tables and partitions, and the manifests.';
+      'The prefix limits the worker to its own landing folder, and to writing new objects under its own lake tables and partitions.';
     acknowledgeWildcardResources(defaultPolicyOf(this.role), [sourceObjects, ...writable], reason);
   }
 }

@@ -1,27 +1,38 @@
 /**
- * Where things live, in the landing area and in the lake. Output object names are derived from the
- * source object's key only, so processing a file again overwrites its own output instead of adding
- * a copy, and a manifest per source key records what that key contributed.
+ * Where things live, in the landing area and in the lake. Every lake object gets a name no other
+ * write ever uses (it carries the id of the batch or compaction run that wrote it), so an object
+ * is never changed in place: a new version of the data is a new object, and the ledger
+ * (base_sources) says which writes are current.
  */
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { BaseTableName } from './tables.js';
 
 export type SourceKind = 'song' | 'log';
 
-const SOURCE_PREFIXES: Record<SourceKind, string> = { song: 'song_data/', log: 'log_data/' };
+/** The landing folder of a kind, as it appears in the rejects and base_sources `source` partition. */
+export type LandingSource = 'song_data' | 'log_data';
+
+const LANDING_SOURCES: Record<SourceKind, LandingSource> = { song: 'song_data', log: 'log_data' };
+
+/** File name endings the workers read; a gzipped landing file is decompressed on the way in. */
+export const LANDING_SUFFIXES = ['.json'] as const;
 
 /** Which worker a landing key belongs to, or undefined for keys the lake does not ingest. */
 export function sourceKindOf(key: string): SourceKind | undefined {
-  if (!key.endsWith('.json')) return undefined;
+  if (!LANDING_SUFFIXES.some((suffix) => key.endsWith(suffix))) return undefined;
   for (const kind of ['song', 'log'] as const) {
-    if (key.startsWith(SOURCE_PREFIXES[kind])) return kind;
+    if (key.startsWith(sourcePrefix(kind))) return kind;
   }
   return undefined;
 }
 
+export function landingSourceOf(kind: SourceKind): LandingSource {
+  return LANDING_SOURCES[kind];
+}
+
+/** `song_data/` or `log_data/`: the landing prefix of a kind. */
 export function sourcePrefix(kind: SourceKind): string {
-  return SOURCE_PREFIXES[kind];
+  return `${LANDING_SOURCES[kind]}/`;
 }
 
 /** A Hive-style partition of a base table: values in the order of the table's partition keys. */
@@ -30,22 +41,9 @@ export interface PartitionRef {
   readonly values: readonly string[];
 }
 
+/** `base_plays/2018/11`: how the ledger names a partition. */
 export function partitionId(partition: PartitionRef): string {
-  return `${partition.table}/${partition.values.join('/')}`;
-}
-
-/**
- * A short, stable, collision-resistant name for a source key: readable stem plus a hash of the
- * whole key (two days' logs in different folders never share an output name).
- */
-export function outputStem(sourceKey: string): string {
-  const stem = posix
-    .basename(sourceKey)
-    .replace(/\.json$/, '')
-    .replace(/[^A-Za-z0-9._-]/g, '_')
-    .slice(0, 80);
-  const digest = createHash('sha256').update(sourceKey).digest('hex').slice(0, 16);
-  return `${stem}-${digest}`;
+  return [partition.table, ...partition.values].join('/');
 }
 
 /** `<table>/<k1>=<v1>/<k2>=<v2>/` for a partition of a table whose keys are given. */
@@ -57,34 +55,38 @@ export function partitionPrefix(table: BaseTableName, keys: readonly string[], v
   return [table, ...parts].join('/') + '/';
 }
 
-export function outputKey(
-  table: BaseTableName,
-  keys: readonly string[],
-  values: readonly string[],
-  sourceKey: string,
-): string {
-  return `${partitionPrefix(table, keys, values)}${outputStem(sourceKey)}.parquet`;
+/** The one object a batch writes into a partition: `<partition>/part-<writeId>.parquet`. */
+export function batchFileKey(table: BaseTableName, keys: readonly string[], values: readonly string[], writeId: string): string {
+  return `${partitionPrefix(table, keys, values)}${BATCH_FILE_PREFIX}${writeId}.parquet`;
 }
 
-/** Outside every table's location, and `_`-prefixed, so no query engine reads it as data. */
-export const MANIFEST_PREFIX = '_manifests/';
+export const BATCH_FILE_PREFIX = 'part-';
 
-export function manifestKey(sourceKey: string): string {
-  return `${MANIFEST_PREFIX}${outputStem(sourceKey)}.json`;
-}
-
-/** Files written by compaction hold the rows of many source files; their names say so. */
+/** Files written by compaction hold the rows of many batches; their names say so. */
 export const COMPACTED_PREFIX = 'compacted-';
 
 export function compactedKey(partitionFolder: string, id: string): string {
   return `${partitionFolder}${COMPACTED_PREFIX}${id}.parquet`;
 }
 
-export function isCompactedKey(key: string): boolean {
-  return posix.basename(key).startsWith(COMPACTED_PREFIX);
+/** The write id in a batch file's name, or undefined for a compacted file. */
+export function writeIdOfBatchFile(key: string): string | undefined {
+  const name = posix.basename(key);
+  if (!name.startsWith(BATCH_FILE_PREFIX) || !name.endsWith('.parquet')) return undefined;
+  return name.slice(BATCH_FILE_PREFIX.length, -'.parquet'.length);
 }
 
-/** The partition an output key lies in: `base_plays/year=2018/month=11/x.parquet` → base_plays, [2018, 11]. */
+/**
+ * Compaction's journal: which files each run replaced and when. `_`-prefixed and outside every
+ * table's location, so no query engine reads it as data.
+ */
+export const COMPACTION_JOURNAL_PREFIX = '_compaction/retired/';
+
+export function compactionJournalKey(id: string): string {
+  return `${COMPACTION_JOURNAL_PREFIX}${id}.json`;
+}
+
+/** The partition an object key lies in: `base_plays/year=2018/month=11/x.parquet` → base_plays, [2018, 11]. */
 export function partitionOfKey(key: string, tables: readonly { name: BaseTableName; partitionKeys: readonly { name: string }[] }[]): PartitionRef {
   const [tableName, ...rest] = key.split('/');
   const table = tables.find((t) => t.name === tableName);
@@ -98,7 +100,12 @@ export function partitionOfKey(key: string, tables: readonly { name: BaseTableNa
   return { table: table.name, values };
 }
 
-/** `base_plays/year=2018/month=11/` for an output key inside it. */
+/** The partition a partition folder (`base_plays/year=2018/month=11/`) is. */
+export function partitionOfFolder(folder: string, tables: Parameters<typeof partitionOfKey>[1]): PartitionRef {
+  return partitionOfKey(`${folder}object`, tables);
+}
+
+/** `base_plays/year=2018/month=11/` for an object key inside it. */
 export function partitionFolderOf(key: string): string {
   return key.slice(0, key.lastIndexOf('/') + 1);
 }

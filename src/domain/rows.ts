@@ -1,7 +1,8 @@
 /**
  * Row shapes of the base tables. Property names are the schema's column names (partition keys
  * included), so the Parquet writer can take a row's cells by column name; a test checks that these
- * shapes and src/domain/tables.ts stay in step.
+ * shapes and src/domain/tables.ts stay in step. write_id is not here: it is the same for every row
+ * of a batch, and the batch writer adds it as a constant column.
  */
 export type Cell = string | number | null;
 
@@ -45,11 +46,40 @@ export interface PlayRow {
   month: number;
 }
 
+/** A user's latest NextSong event within one log file (see base_user_latest). */
+export interface UserLatestRow {
+  user_id: number;
+  first_name: string | null;
+  last_name: string | null;
+  gender: string | null;
+  level: string | null;
+  start_time: number;
+  session_id: number;
+  item_in_session: number;
+  source_key: string;
+  source_line: number;
+}
+
 export interface RejectRow {
   source_key: string;
   line: number | null;
   reason: string;
   raw: string;
+  source: 'song_data' | 'log_data';
+}
+
+/** One committed version of a landing object: a row of the ledger, base_sources. */
+export interface SourceRow {
+  source_key: string;
+  seq: string;
+  write_id: string;
+  status: 'present' | 'removed';
+  content_sha256: string | null;
+  bytes: number | null;
+  rows: number;
+  /** JSON list of partition ids (`base_plays/2018/11`). */
+  partitions: string;
+  format_version: number;
   source: 'song_data' | 'log_data';
 }
 

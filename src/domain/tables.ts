@@ -3,10 +3,13 @@
  * table docs are all derived from these declarations; nothing infers a type from data.
  *
  * Two kinds of table:
- * - base tables are written by the workers, one Parquet object per source file and partition;
- * - analyst tables are views over the base tables, so that "one row per user / song / artist"
- *   and "a play finds its song once it lands" hold whatever order files arrive in, without any
- *   coordination between workers (see docs/ARCHITECTURE.md).
+ * - base tables are written by the workers: one immutable Parquet object per batch of landing
+ *   files and table partition, every row tagged with its landing object (source_key) and the
+ *   batch that wrote it (write_id); base_sources is the ledger of which write is current for each
+ *   landing object;
+ * - analyst tables are views over the base tables that read only current rows, so that replaced,
+ *   removed, redelivered and out-of-order files all give the same answers without coordination
+ *   between workers (see docs/ARCHITECTURE.md).
  */
 import { ANALYST_VIEW_SQL } from './view-sql.js';
 
@@ -43,8 +46,8 @@ export interface AnalystView {
   readonly sql: string;
 }
 
-export type BaseTableName = 'base_songs' | 'base_plays' | 'rejects';
-export type AnalystViewName = 'songplays' | 'users' | 'songs' | 'artists' | 'time';
+export type BaseTableName = 'base_songs' | 'base_plays' | 'base_user_latest' | 'base_rejects' | 'base_sources';
+export type AnalystViewName = 'songplays' | 'users' | 'songs' | 'artists' | 'time' | 'rejects';
 
 const col = (name: string, type: ColumnType, comment: string): Column => ({ name, type, comment });
 const nonNull = (name: string, type: ColumnType, comment: string): Column => ({ name, type, comment, required: true });
@@ -52,7 +55,7 @@ const nonNull = (name: string, type: ColumnType, comment: string): Column => ({ 
 export const BASE_SONGS: BaseTable = {
   kind: 'base',
   name: 'base_songs',
-  comment: 'One row per song file, as it arrived. Read through the songs and artists views.',
+  comment: 'One row per song file version, as it arrived. Read through the songs and artists views.',
   columns: [
     nonNull('song_id', 'string', 'Million Song Dataset song id'),
     col('title', 'string', 'Song title, kept exactly as it arrived'),
@@ -64,6 +67,7 @@ export const BASE_SONGS: BaseTable = {
     col('duration', 'double', 'Song length in seconds'),
     col('num_songs', 'int', 'num_songs field of the source file'),
     nonNull('source_key', 'string', 'Key of the source object this row came from'),
+    nonNull('write_id', 'string', 'The batch that wrote this row; current when base_sources says so'),
   ],
   partitionKeys: [col('year', 'int', 'Release year; 0 means unknown')],
 };
@@ -72,7 +76,7 @@ export const BASE_PLAYS: BaseTable = {
   kind: 'base',
   name: 'base_plays',
   comment:
-    'One row per NextSong event, as it arrived, with the time parts computed once. Read through the songplays, users and time views.',
+    'One row per NextSong event of a log file version, as it arrived, with the time parts computed once. Read through the songplays and time views.',
   columns: [
     nonNull('songplay_id', 'string', 'userId-sessionId-itemInSession: unique per event, stable across reruns'),
     nonNull('start_time', 'timestamp', 'Event time (ts), UTC, millisecond precision'),
@@ -94,6 +98,7 @@ export const BASE_PLAYS: BaseTable = {
     nonNull('weekday', 'int', 'Day of week of start_time (UTC), 1 = Sunday ... 7 = Saturday'),
     nonNull('source_key', 'string', 'Key of the source log object'),
     nonNull('source_line', 'int', 'Line number (1-based) in the source log object'),
+    nonNull('write_id', 'string', 'The batch that wrote this row; current when base_sources says so'),
   ],
   partitionKeys: [
     col('year', 'int', 'Year of start_time (UTC)'),
@@ -101,20 +106,65 @@ export const BASE_PLAYS: BaseTable = {
   ],
 };
 
-export const REJECTS: BaseTable = {
+export const BASE_USER_LATEST: BaseTable = {
   kind: 'base',
-  name: 'rejects',
-  comment: 'Quarantine: every bad record or bad file set aside, with where it came from and why.',
+  name: 'base_user_latest',
+  comment:
+    "Per log file version and user, that user's latest NextSong event in the file: what the users view needs, one row per user and file instead of one per play.",
+  columns: [
+    nonNull('user_id', 'int', 'userId'),
+    col('first_name', 'string', 'firstName of that event'),
+    col('last_name', 'string', 'lastName of that event'),
+    col('gender', 'string', 'gender of that event'),
+    col('level', 'string', 'level of that event'),
+    nonNull('start_time', 'timestamp', 'Event time (ts), UTC'),
+    nonNull('session_id', 'int', 'sessionId'),
+    nonNull('item_in_session', 'int', 'itemInSession'),
+    nonNull('source_key', 'string', 'Key of the source log object'),
+    nonNull('source_line', 'int', 'Line number (1-based) of that event'),
+    nonNull('write_id', 'string', 'The batch that wrote this row'),
+  ],
+  partitionKeys: [],
+};
+
+export const BASE_REJECTS: BaseTable = {
+  kind: 'base',
+  name: 'base_rejects',
+  comment: 'Quarantine as written: every bad record or bad file set aside, per file version. Read through the rejects view.',
   columns: [
     nonNull('source_key', 'string', 'Key of the source object'),
     col('line', 'int', 'Line number (1-based) of a bad log record; null for a whole bad file'),
     nonNull('reason', 'string', 'Why it was set aside'),
     nonNull('raw', 'string', 'The rejected text (truncated to 4,096 characters)'),
+    nonNull('write_id', 'string', 'The batch that wrote this row'),
   ],
   partitionKeys: [col('source', 'string', 'song_data or log_data')],
 };
 
-export const BASE_TABLES: readonly BaseTable[] = [BASE_SONGS, BASE_PLAYS, REJECTS];
+/** Values of base_sources.status. */
+export const SOURCE_PRESENT = 'present';
+export const SOURCE_REMOVED = 'removed';
+
+export const BASE_SOURCES: BaseTable = {
+  kind: 'base',
+  name: 'base_sources',
+  comment:
+    'The ledger: one row per landing object version a batch committed. The current version of an object is its row with the greatest seq, then write_id; the views read only rows of current writes.',
+  columns: [
+    nonNull('source_key', 'string', 'Key of the landing object'),
+    nonNull('seq', 'string', 'Order of versions of this key: the S3 event sequencer (normalised), or the local clock'),
+    nonNull('write_id', 'string', 'The batch that wrote this version\'s rows (and this row)'),
+    nonNull('status', 'string', "present: the rows of write_id are this object's; removed: the object is gone"),
+    col('content_sha256', 'string', 'SHA-256 of the object bytes read; null when removed'),
+    col('bytes', 'bigint', 'Size of the object read'),
+    nonNull('rows', 'int', 'Rows this version wrote, all tables'),
+    nonNull('partitions', 'string', 'JSON list of the table partitions holding its rows (what compaction must clean when it is superseded)'),
+    nonNull('format_version', 'int', 'Version of the rules that produced the rows; a change rewrites unchanged files'),
+  ],
+  partitionKeys: [col('source', 'string', 'song_data or log_data')],
+};
+
+export const BASE_TABLES: readonly BaseTable[] = [BASE_SONGS, BASE_PLAYS, BASE_USER_LATEST, BASE_REJECTS, BASE_SOURCES];
 
 export const ANALYST_VIEWS: readonly AnalystView[] = [
   {
@@ -122,7 +172,7 @@ export const ANALYST_VIEWS: readonly AnalystView[] = [
     name: 'songplays',
     comment: 'Fact table: one row per NextSong event. song_id/artist_id are null until the song lands.',
     columns: [
-      col('songplay_id', 'string', 'userId-sessionId-itemInSession'),
+      col('songplay_id', 'string', 'Event identity: userId-sessionId-itemInSession'),
       col('start_time', 'timestamp', 'Event time, UTC'),
       col('user_id', 'int', 'User'),
       col('level', 'string', 'free or paid at the time of the play'),
@@ -194,6 +244,20 @@ export const ANALYST_VIEWS: readonly AnalystView[] = [
     ],
     partitionedBy: ['year', 'month'],
     sql: ANALYST_VIEW_SQL.time,
+  },
+  {
+    kind: 'view',
+    name: 'rejects',
+    comment: 'Quarantine: every bad record or bad file of the current landing files, with where it came from and why.',
+    columns: [
+      col('source', 'string', 'song_data or log_data (partition of base_rejects)'),
+      col('source_key', 'string', 'Key of the source object'),
+      col('line', 'int', 'Line number (1-based) of a bad log record; null for a whole bad file'),
+      col('reason', 'string', 'Why it was set aside'),
+      col('raw', 'string', 'The rejected text (truncated to 4,096 characters)'),
+    ],
+    partitionedBy: ['source'],
+    sql: ANALYST_VIEW_SQL.rejects,
   },
 ];
 

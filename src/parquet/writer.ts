@@ -35,9 +35,19 @@ export class ParquetFileBuilder {
   private readonly writer: ParquetWriter;
   private rows = 0;
   private readonly extractors: readonly ColumnExtractor[];
+  /** The library takes plain INT64 values as BigInt (timestamps it converts itself). */
+  private readonly int64Columns: ReadonlySet<string>;
 
-  constructor(table: BaseTable) {
+  /**
+   * `constants` are columns with the same value in every row (a batch's write_id): taken from here
+   * instead of from the row objects, which the pure transforms produce without them.
+   */
+  constructor(
+    table: BaseTable,
+    private readonly constants: Readonly<Record<string, Cell>> = {},
+  ) {
     this.extractors = columnExtractors(table);
+    this.int64Columns = new Set(table.columns.filter((column) => column.type === 'bigint').map((column) => column.name));
     this.writer = new ParquetWriter({
       writer: this.output,
       schema: [
@@ -54,13 +64,32 @@ export class ParquetFileBuilder {
     return this.rows;
   }
 
+  /** Appends one row group from column arrays of equal length (compaction's merge, no row objects). */
+  appendColumns(columns: Readonly<Record<string, readonly Cell[]>>, rowCount: number): void {
+    if (rowCount === 0) return;
+    const columnData = this.extractors.map(({ name }) => {
+      const data = columns[name];
+      if (data === undefined || data.length !== rowCount) throw new Error(`column ${name}: expected ${rowCount} values, got ${data?.length ?? 'none'}`);
+      return { name, data: this.encodable(name, data) };
+    });
+    void this.writer.write({ columnData, rowGroupSize: rowCount });
+    this.rows += rowCount;
+  }
+
   /** Encodes the rows as one row group of the table's stored columns (partition keys excluded). */
   appendRowGroup(rows: readonly object[]): void {
     if (rows.length === 0) return;
-    const columnData = this.extractors.map(({ name, extract }) => ({ name, data: extract(rows) }));
+    const columnData = this.extractors.map(({ name, extract }) => ({
+      name,
+      data: this.encodable(name, name in this.constants ? new Array<Cell>(rows.length).fill(this.constants[name] ?? null) : extract(rows)),
+    }));
     // Synchronous: ByteWriter has no flush(), so the library encodes the group before returning.
     void this.writer.write({ columnData, rowGroupSize: rows.length });
     this.rows += rows.length;
+  }
+
+  private encodable(name: string, data: readonly Cell[]): (Cell | bigint)[] {
+    return this.int64Columns.has(name) ? data.map((value) => (typeof value === 'number' ? BigInt(value) : value)) : (data as Cell[]);
   }
 
   finish(): Uint8Array {
@@ -99,9 +128,21 @@ function columnExtractors(table: BaseTable): readonly ColumnExtractor[] {
   return extractors;
 }
 
-/** Encodes rows as one Parquet file, in row groups of at most ROW_GROUP_ROWS. */
-export function encodeParquet(table: BaseTable, rows: readonly object[]): Uint8Array {
+/** Encodes column arrays as one Parquet file, in row groups of at most ROW_GROUP_ROWS. */
+export function encodeColumns(table: BaseTable, columns: Readonly<Record<string, readonly Cell[]>>, rowCount: number): Uint8Array {
   const builder = new ParquetFileBuilder(table);
+  for (let start = 0; start < rowCount; start += ROW_GROUP_ROWS) {
+    const end = Math.min(rowCount, start + ROW_GROUP_ROWS);
+    const slice: Record<string, readonly Cell[]> = {};
+    for (const [name, data] of Object.entries(columns)) slice[name] = start === 0 && end === rowCount ? data : data.slice(start, end);
+    builder.appendColumns(slice, end - start);
+  }
+  return builder.finish();
+}
+
+/** Encodes rows as one Parquet file, in row groups of at most ROW_GROUP_ROWS. */
+export function encodeParquet(table: BaseTable, rows: readonly object[], constants: Readonly<Record<string, Cell>> = {}): Uint8Array {
+  const builder = new ParquetFileBuilder(table, constants);
   for (let start = 0; start < rows.length; start += ROW_GROUP_ROWS) {
     builder.appendRowGroup(rows.slice(start, start + ROW_GROUP_ROWS));
   }

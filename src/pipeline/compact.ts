@@ -1,93 +1,215 @@
 /**
- * Compaction: rewrites a partition's many small Parquet files (one per source file) into few large,
- * sorted ones, because Athena slows down with many small objects.
+ * Compaction: rewrites a partition's many small Parquet files (one per batch of landing files)
+ * into few large sorted ones, drops the rows no view reads any more (superseded versions of a
+ * landing file, batches that died before committing), and deletes the files it replaced once no
+ * running query can still be reading them.
  *
- * Why a query never sees a row twice or misses one, and redeliveries stay no-ops:
- * 1. the compacted files are written first; until the small ones are deleted a row may exist twice,
- *    and the analyst views keep one row per songplay_id / song_id / artist_id / user / start time;
- * 2. only rows that their source's manifest says live in the file they were read from are kept,
- *    so leftovers of an interrupted compaction or of a replaced source never come back;
- * 3. each affected source's manifest is rewritten to list the compacted files that now hold its
- *    rows (its content hash unchanged, so a redelivery of that source still writes nothing, and a
- *    replacement cuts its rows out of the compacted file);
- * 4. the small files are deleted last. A crash anywhere is repaired by running compaction again.
+ * Why every answer stays the same while it runs, and after:
+ * 1. merged rows keep their source_key and write_id, so the ledger decides their visibility
+ *    exactly as it did in the small files; a row is dropped only when the ledger says no view will
+ *    ever read it again (ledger.ts, isGarbage), never because its batch has not committed yet;
+ * 2. the merged file is a new object; the files it replaces stay where they are for a grace period
+ *    (queries that listed them can still open them), recorded in a journal, and a later run deletes
+ *    them. Meanwhile each row exists twice, and every view keeps one copy (view-sql.ts);
+ * 3. nothing is overwritten: a run that dies leaves a merged file without its journal entry (the
+ *    next run merges the copies again and keeps one) or a journal entry whose files are not yet
+ *    deleted (the next run deletes them).
+ *
+ * Why it finishes at any size: one listing per table, grouped in one pass; groups are capped by
+ * files and bytes, so each fits well inside one run and each is durable on its own; the deadline
+ * is checked between file reads; files are tiered by size, so a large file is rewritten only when
+ * enough files of its own size class have gathered (or it holds rows to drop), and each row is
+ * rewritten a logarithmic number of times; S3 requests run a bounded number at a time.
  */
-import { createHash } from 'node:crypto';
-import { compactedKey, partitionFolderOf } from '../domain/layout.js';
-import { BASE_TABLES, type BaseTable, type BaseTableName } from '../domain/tables.js';
+import { compactedKey, compactionJournalKey, COMPACTION_JOURNAL_PREFIX, partitionFolderOf, partitionId, partitionOfFolder, writeIdOfBatchFile } from '../domain/layout.js';
+import { BASE_SOURCES, BASE_TABLES, type BaseTable, type BaseTableName } from '../domain/tables.js';
 import type { Cell } from '../domain/rows.js';
-import { decodeParquet } from '../parquet/reader.js';
-import { encodeParquet } from '../parquet/writer.js';
-import { ConditionFailedError, streamBytes, type ObjectInfo, type ObjectStore } from '../storage/object-store.js';
-import { readManifest, writeManifest, type StoredManifest } from './manifest.js';
-import { removeSourceFrom } from './shared-files.js';
+import { isWriteId, newWriteId, writeTimeOf } from '../domain/versions.js';
+import { decodeColumns } from '../parquet/reader.js';
+import { encodeColumns } from '../parquet/writer.js';
+import { readText, streamBytes, type ObjectInfo, type ObjectStore } from '../storage/object-store.js';
+import { ABANDONED_WRITE_AGE_MS, Ledger } from './ledger.js';
+import { forEachConcurrently } from './process-batch.js';
 
 export interface CompactionOptions {
-  /**
-   * Files smaller than this are merged, in groups of up to this many bytes of input, each group
-   * into one file. It bounds a run's memory: a group is decoded at once, and the benchmark measured
-   * ~2.1-2.7 KB of memory per decoded play at ~30 bytes a play on disk, so 16 MiB is ~550,000 plays
-   * and ~1.4 GB, well inside the 4 GB compaction worker. AWS advises files of ~128 MB for Athena;
-   * going there needs a columnar merge instead of row objects (docs/SCALING.md).
-   */
+  /** A file this large is finished: rewritten only to drop rows no view reads. */
   readonly targetFileBytes: number;
-  /** A group is compacted when it holds at least this many files. */
+  /** Bounds of one merge (memory and time): input files, and input bytes. */
+  readonly maxGroupFiles: number;
+  readonly maxGroupBytes: number;
+  /** Size classes: class k holds files below tierBytes × tierRatio^k. */
+  readonly tierBytes: number;
+  readonly tierRatio: number;
+  /** Files of one size class merged once there are this many (smallest class: two). */
   readonly minFiles: number;
-  /** Stop starting new partitions after this time (epoch ms): a Lambda run leaves the rest to the next. */
+  /** How long a replaced file stays readable for queries that already listed it. */
+  readonly retiredGraceMs: number;
+  /** S3 requests (reads, deletes) at once. */
+  readonly concurrency: number;
+  /** Stop starting reads after this time (epoch ms): a Lambda run leaves the rest to the next. */
   readonly deadline?: number;
+  readonly now?: () => number;
 }
 
-export const DEFAULT_COMPACTION: CompactionOptions = { targetFileBytes: 16 * 1024 * 1024, minFiles: 2 };
+export const DEFAULT_COMPACTION: CompactionOptions = {
+  targetFileBytes: 128 * 1024 * 1024,
+  maxGroupFiles: 2_000,
+  maxGroupBytes: 64 * 1024 * 1024,
+  tierBytes: 1024 * 1024,
+  tierRatio: 8,
+  minFiles: 4,
+  retiredGraceMs: 60 * 60 * 1000,
+  concurrency: 8,
+};
 
-/** One compacted group of a partition's files; the before/after figures are for the whole partition. */
-export interface PartitionCompaction {
+/** One merged group; the before/after figures are for the group's partition. */
+export interface GroupCompaction {
   readonly table: BaseTableName;
   readonly partition: string;
   readonly filesMerged: number;
-  readonly filesBefore: number;
-  readonly bytesBefore: number;
-  readonly filesAfter: number;
-  readonly bytesAfter: number;
+  readonly bytesMerged: number;
+  readonly bytesWritten: number;
   readonly rows: number;
-  /** Rows read that no manifest claims any more (leftovers), dropped. */
+  /** Rows no view reads any more (superseded, abandoned, or a second copy), dropped. */
   readonly droppedRows: number;
+}
+
+export interface CompactionRun {
+  readonly runId: string;
+  readonly groups: readonly GroupCompaction[];
+  /** Files replaced by earlier runs whose grace period is over, deleted by this one. */
+  readonly filesDeleted: number;
+  /** Groups left for a later run because the deadline came. */
+  readonly stoppedAtDeadline: boolean;
 }
 
 /** The order rows are written in: what analysts filter on first, for tight min/max statistics. */
 const SORT_COLUMNS: Record<BaseTableName, readonly string[]> = {
   base_plays: ['start_time', 'source_key', 'source_line'],
   base_songs: ['artist_id', 'song_id', 'source_key'],
-  rejects: ['source_key', 'line'],
+  base_user_latest: ['user_id', 'source_key'],
+  base_rejects: ['source_key', 'line', 'reason'],
+  base_sources: ['source_key', 'seq', 'write_id'],
 };
+
+/** What makes two rows of a table the same row written twice (a copy to keep once). */
+const ROW_IDENTITY: Record<BaseTableName, readonly string[]> = {
+  base_plays: ['source_key', 'write_id', 'source_line'],
+  base_songs: ['source_key', 'write_id'],
+  base_user_latest: ['source_key', 'write_id', 'user_id'],
+  base_rejects: ['source_key', 'write_id', 'line', 'reason'],
+  base_sources: ['source_key', 'write_id', 'seq'],
+};
+
+interface JournalEntry {
+  readonly key: string;
+  readonly retiredAt: number;
+  readonly files: readonly string[];
+}
 
 export async function compactLake(
   lake: ObjectStore,
   options: CompactionOptions = DEFAULT_COMPACTION,
-  onPartition?: (result: PartitionCompaction) => void,
-): Promise<PartitionCompaction[]> {
-  const results: PartitionCompaction[] = [];
+  onGroup?: (result: GroupCompaction) => void,
+): Promise<CompactionRun> {
+  const now = options.now ?? Date.now;
+  const runId = newWriteId(now());
+  const journal = await readJournal(lake);
+  const filesDeleted = await deleteRetiredFiles(lake, journal, options, now());
+  const retired = new Set(journal.flatMap((entry) => entry.files));
+  const ledger = await Ledger.read(lake);
+  const garbageSince = ledger.garbagePartitions();
+  const groups: GroupCompaction[] = [];
+  let sequence = 0;
   for (const table of BASE_TABLES) {
-    for (const [folder, files] of await partitionsOf(lake, table)) {
-      const small = files.filter((file) => file.size < options.targetFileBytes);
-      for (const group of groupsOf(small, options.targetFileBytes)) {
-        if (group.length < options.minFiles) continue;
-        if (options.deadline !== undefined && Date.now() >= options.deadline) return results;
-        const result = await compactGroup(lake, table, folder, group, files);
-        results.push(result);
-        onPartition?.(result);
+    for (const [folder, files] of await partitionsOf(lake, table, retired)) {
+      const dirtySince = garbageSince.get(partitionId(partitionOfFolder(folder, BASE_TABLES))) ?? 0;
+      for (const group of groupsToMerge(files, options, (file) => mayHoldGarbage(file, dirtySince, ledger, now()))) {
+        if (pastDeadline(options, now)) return { runId, groups, filesDeleted, stoppedAtDeadline: true };
+        const result = await mergeGroup(lake, table, folder, group, ledger, options, `${runId}-${++sequence}`, now);
+        if (result === 'deadline') return { runId, groups, filesDeleted, stoppedAtDeadline: true };
+        if (result === 'nothing to drop') continue;
+        groups.push(result);
+        onGroup?.(result);
       }
     }
   }
-  return results;
+  return { runId, groups, filesDeleted, stoppedAtDeadline: false };
 }
 
-/** Consecutive files (in key order: by day for logs) up to `maxBytes` of input each. */
-function groupsOf(files: readonly ObjectInfo[], maxBytes: number): ObjectInfo[][] {
+function pastDeadline(options: CompactionOptions, now: () => number): boolean {
+  return options.deadline !== undefined && now() >= options.deadline;
+}
+
+/** Every Parquet file of a table, grouped by partition folder in one pass, replaced files left out. */
+async function partitionsOf(lake: ObjectStore, table: BaseTable, retired: ReadonlySet<string>): Promise<Map<string, ObjectInfo[]>> {
+  const partitions = new Map<string, ObjectInfo[]>();
+  for await (const object of lake.listObjects(`${table.name}/`)) {
+    if (!object.key.endsWith('.parquet') || retired.has(object.key)) continue;
+    const folder = partitionFolderOf(object.key);
+    const files = partitions.get(folder);
+    if (files) files.push(object);
+    else partitions.set(folder, [object]);
+  }
+  return partitions;
+}
+
+/**
+ * A file may hold rows to drop when a version it could hold rows of was superseded after the file
+ * was written, or it is a batch file whose batch never committed and is too old to still commit.
+ * `partitionDirtySince` is when the latest superseding batch began; it may have committed up to
+ * ABANDONED_WRITE_AGE_MS later, and a file written in between could not know of it yet.
+ */
+function mayHoldGarbage(file: ObjectInfo, partitionDirtySince: number, ledger: Ledger, now: number): boolean {
+  const writtenAt = writtenAtOf(file.key);
+  if (writtenAt === undefined) return true;
+  if (partitionDirtySince > 0 && writtenAt < partitionDirtySince + ABANDONED_WRITE_AGE_MS) return true;
+  const writeId = writeIdOfBatchFile(file.key);
+  return writeId !== undefined && ledger.isAbandoned(writeId, now);
+}
+
+/** When the batch or compaction run that wrote the file began, from its name. */
+function writtenAtOf(key: string): number | undefined {
+  const batchWrite = writeIdOfBatchFile(key);
+  if (batchWrite !== undefined) return isWriteId(batchWrite) ? writeTimeOf(batchWrite) : undefined;
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  const match = /^compacted-(.+)-\d+\.parquet$/.exec(name);
+  return match?.[1] && isWriteId(match[1]) ? writeTimeOf(match[1]) : undefined;
+}
+
+/**
+ * The merges to do in one partition: in each size class with enough files, groups of consecutive
+ * files within the caps; and every file that may hold rows to drop, whatever its size.
+ */
+function groupsToMerge(files: readonly ObjectInfo[], options: CompactionOptions, dirty: (file: ObjectInfo) => boolean): ObjectInfo[][] {
+  const classes = new Map<number, ObjectInfo[]>();
+  const forced: ObjectInfo[] = [];
+  for (const file of files) {
+    if (dirty(file)) {
+      forced.push(file);
+      continue;
+    }
+    if (file.size >= options.targetFileBytes) continue;
+    const sizeClass = file.size < options.tierBytes ? 0 : Math.floor(Math.log(file.size / options.tierBytes) / Math.log(options.tierRatio)) + 1;
+    const members = classes.get(sizeClass);
+    if (members) members.push(file);
+    else classes.set(sizeClass, [file]);
+  }
+  const groups: ObjectInfo[][] = [];
+  for (const [sizeClass, members] of [...classes].sort(([a], [b]) => a - b)) {
+    if (members.length < (sizeClass === 0 ? 2 : options.minFiles)) continue;
+    groups.push(...capped(members, options).filter((group) => group.length >= 2));
+  }
+  groups.push(...capped(forced, options));
+  return groups;
+}
+
+function capped(files: readonly ObjectInfo[], options: CompactionOptions): ObjectInfo[][] {
   const groups: ObjectInfo[][] = [];
   let current: ObjectInfo[] = [];
   let bytes = 0;
   for (const file of files) {
-    if (current.length > 0 && bytes + file.size > maxBytes) {
+    if (current.length > 0 && (current.length >= options.maxGroupFiles || bytes + file.size > options.maxGroupBytes)) {
       groups.push(current);
       current = [];
       bytes = 0;
@@ -99,107 +221,121 @@ function groupsOf(files: readonly ObjectInfo[], maxBytes: number): ObjectInfo[][
   return groups;
 }
 
-async function partitionsOf(lake: ObjectStore, table: BaseTable): Promise<Map<string, ObjectInfo[]>> {
-  const partitions = new Map<string, ObjectInfo[]>();
-  for await (const object of lake.listObjects(`${table.name}/`)) {
-    if (!object.key.endsWith('.parquet')) continue;
-    const folder = partitionFolderOf(object.key);
-    partitions.set(folder, [...(partitions.get(folder) ?? []), object]);
-  }
-  return partitions;
-}
-
-interface SourcedRow {
-  readonly row: Record<string, Cell>;
-  readonly sourceKey: string;
-}
-
-async function compactGroup(
+async function mergeGroup(
   lake: ObjectStore,
   table: BaseTable,
   folder: string,
   inputs: readonly ObjectInfo[],
-  allFiles: readonly ObjectInfo[],
-): Promise<PartitionCompaction> {
-  const manifests = new Map<string, StoredManifest | undefined>();
-  const kept: SourcedRow[] = [];
-  const listedSources = new Map<string, Set<string>>(); // input key → sources whose manifest lists it
-  let droppedRows = 0;
-  for (const input of inputs) {
+  ledger: Ledger,
+  options: CompactionOptions,
+  id: string,
+  now: () => number,
+): Promise<GroupCompaction | 'deadline' | 'nothing to drop'> {
+  const decoded: { columns: Record<string, Cell[]>; rowCount: number }[] = [];
+  let stopped = false;
+  await forEachConcurrently(inputs, options.concurrency, async (input) => {
+    if (stopped || pastDeadline(options, now)) {
+      stopped = true;
+      return;
+    }
     const stream = await lake.openRead(input.key);
-    if (!stream) continue;
-    for (const row of await decodeParquet(table, await streamBytes(stream))) {
-      const sourceKey = row.source_key;
-      if (typeof sourceKey !== 'string') throw new Error(`${input.key}: a row without source_key`);
-      if (!manifests.has(sourceKey)) manifests.set(sourceKey, await readManifest(lake, sourceKey));
-      if (manifests.get(sourceKey)?.manifest.outputs.includes(input.key)) {
-        kept.push({ row, sourceKey });
-        listedSources.set(input.key, (listedSources.get(input.key) ?? new Set()).add(sourceKey));
-      } else {
-        droppedRows += 1;
-      }
-    }
-  }
-  kept.sort(byColumns(SORT_COLUMNS[table.name]));
+    // Gone since the listing: another run merged and deleted it; its rows are in that run's file.
+    if (stream) decoded.push(await decodeColumns(table, await streamBytes(stream)));
+  });
+  if (stopped) return 'deadline';
 
-  const inputKeys = inputs.map((input) => input.key).sort();
-  const runId = createHash('sha256').update(inputKeys.join('\n')).digest('hex').slice(0, 12);
-  const written = new Map<string, Set<string>>(); // compacted key → source keys with rows in it
+  const keep = keptRows(table, decoded, ledger, now());
+  const rowsRead = decoded.reduce((sum, file) => sum + file.rowCount, 0);
+  // A file checked for rows to drop that holds none stays as it is.
+  if (inputs.length === 1 && keep.length === rowsRead) return 'nothing to drop';
+  const order = sortedOrder(table, keep);
+  const columns: Record<string, Cell[]> = {};
+  for (const column of table.columns) columns[column.name] = order.map((row) => row.file.columns[column.name]?.[row.index] ?? null);
   let bytesWritten = 0;
-  if (kept.length > 0) {
-    const key = compactedKey(folder, runId);
-    const body = encodeParquet(table, kept.map((sourced) => sourced.row));
-    await lake.put(key, body, 'application/vnd.apache.parquet');
+  if (order.length > 0) {
+    const body = encodeColumns(table, columns, order.length);
+    await lake.put(compactedKey(folder, id), body, 'application/vnd.apache.parquet');
     bytesWritten = body.length;
-    written.set(key, new Set(kept.map((sourced) => sourced.sourceKey)));
   }
-
-  const replaced = new Set(inputKeys);
-  const raced = new Set<string>();
-  for (const [sourceKey, stored] of manifests) {
-    if (!stored) continue;
-    const holding = [...written].filter(([, sources]) => sources.has(sourceKey)).map(([key]) => key);
-    const outputs = [...new Set([...stored.manifest.outputs.filter((key) => !replaced.has(key)), ...holding])].sort();
-    if (outputs.join('\n') === [...stored.manifest.outputs].sort().join('\n')) continue;
-    try {
-      await writeManifest(lake, { ...stored.manifest, outputs }, stored.version);
-    } catch (error) {
-      // A worker changed this source while we merged it (a new version, a deletion): its old rows
-      // must not stay in the compacted file, and the small files it still names must stay.
-      if (!(error instanceof ConditionFailedError)) throw error;
-      raced.add(sourceKey);
-    }
-  }
-  for (const [key] of written) for (const sourceKey of raced) await removeSourceFrom(lake, key, sourceKey);
-  for (const key of inputKeys) {
-    const listedByRaced = [...(listedSources.get(key) ?? [])].some((sourceKey) => raced.has(sourceKey));
-    if (!written.has(key) && !listedByRaced) await lake.delete(key);
-  }
-
-  const untouched = allFiles.filter((file) => !replaced.has(file.key));
+  // From here on the inputs are replaced: later runs skip them and delete them after the grace period.
+  await lake.put(compactionJournalKey(id), JSON.stringify({ retiredAt: now(), files: inputs.map((input) => input.key) }, null, 2), 'application/json');
   return {
     table: table.name,
     partition: folder,
     filesMerged: inputs.length,
-    filesBefore: allFiles.length,
-    bytesBefore: allFiles.reduce((sum, file) => sum + file.size, 0),
-    filesAfter: untouched.length + written.size,
-    bytesAfter: untouched.reduce((sum, file) => sum + file.size, 0) + bytesWritten,
-    rows: kept.length,
-    droppedRows,
+    bytesMerged: inputs.reduce((sum, input) => sum + input.size, 0),
+    bytesWritten,
+    rows: order.length,
+    droppedRows: rowsRead - order.length,
   };
 }
 
-function byColumns(columns: readonly string[]): (a: SourcedRow, b: SourcedRow) => number {
-  return (a, b) => {
+interface RowRef {
+  readonly file: { readonly columns: Record<string, Cell[]> };
+  readonly index: number;
+}
+
+/** The rows to keep: readable by some view now or later, each once. */
+function keptRows(table: BaseTable, files: readonly { columns: Record<string, Cell[]>; rowCount: number }[], ledger: Ledger, now: number): RowRef[] {
+  const identity = ROW_IDENTITY[table.name];
+  const isLedger = table.name === BASE_SOURCES.name;
+  const seen = new Set<string>();
+  const kept: RowRef[] = [];
+  for (const file of files) {
+    const sourceKeys = file.columns.source_key ?? [];
+    const writeIds = file.columns.write_id ?? [];
+    for (let index = 0; index < file.rowCount; index++) {
+      const sourceKey = sourceKeys[index];
+      const writeId = writeIds[index];
+      if (typeof sourceKey !== 'string' || typeof writeId !== 'string') throw new Error(`${table.name}: a row without source_key or write_id`);
+      if (!isLedger && ledger.isGarbage(sourceKey, writeId, now)) continue;
+      const key = JSON.stringify(identity.map((column) => file.columns[column]?.[index] ?? null));
+      if (seen.has(key)) continue;
+      seen.add(key);
+      kept.push({ file, index });
+    }
+  }
+  return kept;
+}
+
+function sortedOrder(table: BaseTable, rows: RowRef[]): RowRef[] {
+  const columns = SORT_COLUMNS[table.name];
+  return rows.sort((a, b) => {
     for (const column of columns) {
-      const x = a.row[column] ?? null;
-      const y = b.row[column] ?? null;
+      const x = a.file.columns[column]?.[a.index] ?? null;
+      const y = b.file.columns[column]?.[b.index] ?? null;
       if (x === y) continue;
       if (x === null) return -1;
       if (y === null) return 1;
       return x < y ? -1 : 1;
     }
     return 0;
-  };
+  });
+}
+
+async function readJournal(lake: ObjectStore): Promise<JournalEntry[]> {
+  const entries: JournalEntry[] = [];
+  for await (const key of lake.list(COMPACTION_JOURNAL_PREFIX)) {
+    if (!key.endsWith('.json')) continue;
+    const text = await readText(lake, key);
+    if (text === undefined) continue;
+    const parsed = JSON.parse(text) as { retiredAt?: unknown; files?: unknown };
+    if (typeof parsed.retiredAt !== 'number' || !Array.isArray(parsed.files)) throw new Error(`${lake.description}/${key}: not a compaction journal entry`);
+    entries.push({ key, retiredAt: parsed.retiredAt, files: parsed.files.filter((file): file is string => typeof file === 'string') });
+  }
+  return entries;
+}
+
+/** Deletes the files whose grace period is over, then their journal entries. */
+async function deleteRetiredFiles(lake: ObjectStore, journal: readonly JournalEntry[], options: CompactionOptions, now: number): Promise<number> {
+  let deleted = 0;
+  for (const entry of journal) {
+    if (now - entry.retiredAt < options.retiredGraceMs) continue;
+    await forEachConcurrently(entry.files, options.concurrency, async (file) => {
+      await lake.delete(file);
+      deleted += 1;
+    });
+    await lake.delete(entry.key);
+  }
+  return deleted;
 }

@@ -1,9 +1,9 @@
 /**
- * Collects one source file's rows of one base table into one Parquet file per partition, a row
- * group at a time, so a worker holds at most a row group of rows per partition in memory whatever
- * the size of the file.
+ * Collects a batch's rows of one base table into one Parquet object per partition, a row group at
+ * a time, so a worker holds at most a row group of rows per partition in memory whatever the size
+ * of its files. Every row of the batch carries the batch's write id.
  */
-import { outputKey, type PartitionRef } from '../domain/layout.js';
+import { batchFileKey, partitionId, type PartitionRef } from '../domain/layout.js';
 import type { BaseTable } from '../domain/tables.js';
 import type { Cell } from '../domain/rows.js';
 import { ParquetFileBuilder, ROW_GROUP_ROWS } from '../parquet/writer.js';
@@ -16,26 +16,19 @@ export interface OutputFile {
 }
 
 interface PartitionBuffer {
-  readonly values: string[];
+  readonly ref: PartitionRef;
   readonly builder: ParquetFileBuilder;
   rows: object[];
 }
 
-/** What a filled output offers once the rows are in: its size, and its files on demand. */
-export interface FilledOutput {
-  readonly table: BaseTable;
-  readonly rowCount: number;
-  finish(): OutputFile[];
-}
-
-export class PartitionedOutput<Row extends object> implements FilledOutput {
+export class PartitionedOutput<Row extends object> {
   private readonly partitions = new Map<string, PartitionBuffer>();
   private readonly partitionKeys: readonly string[];
   private added = 0;
 
   constructor(
     readonly table: BaseTable,
-    private readonly sourceKey: string,
+    private readonly writeId: string,
     /** Order within a row group: sorted data gives tight min/max statistics, so filters skip more. */
     private readonly order?: (a: Row, b: Row) => number,
     private readonly rowsPerGroup: number = ROW_GROUP_ROWS,
@@ -48,15 +41,20 @@ export class PartitionedOutput<Row extends object> implements FilledOutput {
     return this.added;
   }
 
-  add(row: Row): void {
+  /** Adds a row; returns the id of the partition it went to (`base_plays/2018/11`). */
+  add(row: Row): string {
     this.added += 1;
     const cells = row as Readonly<Record<string, Cell>>;
     const values = this.partitionKeys.map((key) => this.partitionValue(key, cells[key]));
     const id = values.join('/');
     let buffer = this.partitions.get(id);
-    if (!buffer) this.partitions.set(id, (buffer = { values, builder: new ParquetFileBuilder(this.table), rows: [] }));
+    if (!buffer) {
+      buffer = { ref: { table: this.table.name, values }, builder: new ParquetFileBuilder(this.table, { write_id: this.writeId }), rows: [] };
+      this.partitions.set(id, buffer);
+    }
     buffer.rows.push(row);
     if (buffer.rows.length >= this.rowsPerGroup) this.flush(buffer);
+    return partitionId(buffer.ref);
   }
 
   /** The finished files, one per partition that received rows. */
@@ -64,8 +62,8 @@ export class PartitionedOutput<Row extends object> implements FilledOutput {
     return [...this.partitions.values()].map((buffer) => {
       this.flush(buffer);
       return {
-        key: outputKey(this.table.name, this.partitionKeys, buffer.values, this.sourceKey),
-        partition: { table: this.table.name, values: buffer.values },
+        key: batchFileKey(this.table.name, this.partitionKeys, buffer.ref.values, this.writeId),
+        partition: buffer.ref,
         rows: buffer.builder.rowCount,
         body: buffer.builder.finish(),
       };
@@ -73,6 +71,7 @@ export class PartitionedOutput<Row extends object> implements FilledOutput {
   }
 
   private flush(buffer: PartitionBuffer): void {
+    if (buffer.rows.length === 0) return;
     if (this.order) (buffer.rows as Row[]).sort(this.order);
     buffer.builder.appendRowGroup(buffer.rows);
     buffer.rows = [];

@@ -4,12 +4,15 @@
  * a notification is configured, and carries no object.
  */
 import { isPlainObject } from '../domain/values.js';
+import { normaliseSequencer } from '../domain/versions.js';
 
 export interface ObjectEvent {
   readonly bucket: string;
   readonly key: string;
   /** e.g. ObjectCreated:Put, ObjectRemoved:Delete */
   readonly eventName: string;
+  /** The event's sequencer, normalised (src/domain/versions.ts); the lowest value when absent. */
+  readonly sequencer: string;
 }
 
 export type ParsedMessage = { readonly kind: 'test-event' } | { readonly kind: 'objects'; readonly events: readonly ObjectEvent[] };
@@ -42,7 +45,13 @@ export function parseS3EventMessage(body: string): ParsedMessage {
     } catch {
       throw new MalformedMessageError(`${where}.s3.object.key is not URL-encoded correctly: ${object.key}`);
     }
-    return { bucket: bucket.name, key, eventName: typeof record.eventName === 'string' ? record.eventName : 'unknown' };
+    let sequencer: string;
+    try {
+      sequencer = normaliseSequencer(typeof object.sequencer === 'string' ? object.sequencer : undefined);
+    } catch (error) {
+      throw new MalformedMessageError(`${where}.s3.object.sequencer: ${(error as Error).message}`);
+    }
+    return { bucket: bucket.name, key, eventName: typeof record.eventName === 'string' ? record.eventName : 'unknown', sequencer };
   });
   return { kind: 'objects', events };
 }

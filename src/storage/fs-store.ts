@@ -1,14 +1,13 @@
 /** The local-folder adapter of the storage port: one file per object key. */
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
-import { ConditionFailedError, type ObjectInfo, type ObjectStore } from './object-store.js';
+import { randomBytes } from 'node:crypto';
+import type { ObjectInfo, ObjectStore } from './object-store.js';
 
 export class FsObjectStore implements ObjectStore {
   readonly root: string;
   readonly description: string;
-  private readonly locks = new KeyedLock();
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -38,38 +37,6 @@ export class FsObjectStore implements ObjectStore {
 
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
-  }
-
-  async readVersioned(key: string): Promise<{ body: Uint8Array; version: string } | undefined> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(this.pathOf(key));
-    } catch (error) {
-      if (isMissing(error) || (error as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
-      throw error;
-    }
-    return { body: bytes, version: versionOf(bytes) };
-  }
-
-  /** The check and the write are atomic within this process (the local run is one process). */
-  async putIfVersion(key: string, body: Uint8Array | string, expected: string | undefined): Promise<string> {
-    return this.locks.run(key, async () => {
-      await this.checkVersion(key, expected);
-      await this.put(key, body);
-      return versionOf(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
-    });
-  }
-
-  async deleteIfVersion(key: string, expected: string): Promise<void> {
-    await this.locks.run(key, async () => {
-      await this.checkVersion(key, expected);
-      await this.delete(key);
-    });
-  }
-
-  private async checkVersion(key: string, expected: string | undefined): Promise<void> {
-    const current = (await this.readVersioned(key))?.version;
-    if (current !== expected) throw new ConditionFailedError(`${join(this.root, key)} changed since it was read`);
   }
 
   async *list(prefix: string): AsyncIterable<string> {
@@ -117,23 +84,3 @@ function isMissing(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-function versionOf(bytes: Uint8Array): string {
-  return `"${createHash('md5').update(bytes).digest('hex')}"`;
-}
-
-/** Runs one task at a time per key. */
-class KeyedLock {
-  private readonly tails = new Map<string, Promise<unknown>>();
-
-  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const result = previous.then(task, task);
-    const tail = result.catch(() => undefined);
-    this.tails.set(key, tail);
-    try {
-      return await result;
-    } finally {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
-  }
-}

@@ -1,13 +1,18 @@
 /**
  * The storage port the workers use for both the landing area and the lake. Two adapters: S3
  * (Lambda, and the tests against a local S3-compatible server) and a local folder (the local run).
+ * No conditional writes: nothing in the lake is ever read, changed and written back (see
+ * docs/ARCHITECTURE.md), so there is no race for a condition to settle.
  */
 export interface ObjectStore {
   /** A human-readable location for messages, e.g. `s3://bucket` or `/home/me/lake`. */
   readonly description: string;
   /** The object's bytes as a stream, or undefined when there is no such object. */
   openRead(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
-  /** Writes the whole object at once: a reader sees the old object or the new one, never a part. */
+  /**
+   * Writes the whole object at once: a reader sees the object whole or not at all. The lake only
+   * ever puts objects under names no earlier write used, so nothing is replaced in place.
+   */
   put(key: string, body: Uint8Array | string, contentType?: string): Promise<void>;
   /** Removes the object; removing a missing object is not an error. */
   delete(key: string): Promise<void>;
@@ -15,19 +20,7 @@ export interface ObjectStore {
   list(prefix: string): AsyncIterable<string>;
   /** The same objects with their sizes in bytes. */
   listObjects(prefix: string): AsyncIterable<ObjectInfo>;
-  /** A small object's bytes and its version tag (S3: the ETag), or undefined when there is none. */
-  readVersioned(key: string): Promise<{ readonly body: Uint8Array; readonly version: string } | undefined>;
-  /**
-   * Writes only if the object is still at `expected` (undefined: only if there is no object);
-   * returns the new version. Throws ConditionFailedError when someone else wrote in between.
-   */
-  putIfVersion(key: string, body: Uint8Array | string, expected: string | undefined, contentType?: string): Promise<string>;
-  /** Deletes only if the object is still at `expected`; throws ConditionFailedError otherwise. */
-  deleteIfVersion(key: string, expected: string): Promise<void>;
 }
-
-/** A conditional write lost a race: another writer changed the object since it was read. */
-export class ConditionFailedError extends Error {}
 
 export interface ObjectInfo {
   readonly key: string;

@@ -8,7 +8,7 @@ import {
   S3ServiceException,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
-import { ConditionFailedError, type ObjectInfo, type ObjectStore } from './object-store.js';
+import type { ObjectInfo, ObjectStore } from './object-store.js';
 
 export class S3ObjectStore implements ObjectStore {
   readonly description: string;
@@ -50,46 +50,6 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async readVersioned(key: string): Promise<{ body: Uint8Array; version: string } | undefined> {
-    let response;
-    try {
-      response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    } catch (error) {
-      if (isNoSuchKey(error)) return undefined;
-      throw new Error(`cannot read s3://${this.bucket}/${key}: ${(error as Error).message}`, { cause: error });
-    }
-    if (!response.ETag || !response.Body) throw new Error(`s3://${this.bucket}/${key}: response without ETag or body`);
-    return { body: await response.Body.transformToByteArray(), version: response.ETag };
-  }
-
-  async putIfVersion(key: string, body: Uint8Array | string, expected: string | undefined, contentType?: string): Promise<string> {
-    try {
-      const response = await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          Body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
-          ContentType: contentType,
-          ...(expected === undefined ? { IfNoneMatch: '*' } : { IfMatch: expected }),
-        }),
-      );
-      if (!response.ETag) throw new Error('PutObject returned no ETag');
-      return response.ETag;
-    } catch (error) {
-      if (isConditionFailure(error)) throw new ConditionFailedError(`s3://${this.bucket}/${key} changed since it was read`, { cause: error });
-      throw new Error(`cannot write s3://${this.bucket}/${key}: ${(error as Error).message}`, { cause: error });
-    }
-  }
-
-  async deleteIfVersion(key: string, expected: string): Promise<void> {
-    try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, IfMatch: expected }));
-    } catch (error) {
-      if (isConditionFailure(error) || isNoSuchKey(error)) throw new ConditionFailedError(`s3://${this.bucket}/${key} changed since it was read`, { cause: error });
-      throw new Error(`cannot delete s3://${this.bucket}/${key}: ${(error as Error).message}`, { cause: error });
-    }
-  }
-
   async *list(prefix: string): AsyncIterable<string> {
     for await (const object of this.listObjects(prefix)) yield object.key;
   }
@@ -105,9 +65,3 @@ function isNoSuchKey(error: unknown): boolean {
   return error instanceof NoSuchKey || (error instanceof S3ServiceException && error.name === 'NoSuchKey');
 }
 
-/** 412 Precondition Failed, or 409 ConditionalRequestConflict when two conditional writes race. */
-function isConditionFailure(error: unknown): boolean {
-  if (!(error instanceof S3ServiceException)) return false;
-  const status = error.$metadata.httpStatusCode;
-  return status === 412 || (status === 409 && error.name === 'ConditionalRequestConflict') || error.name === 'PreconditionFailed';
-}

@@ -3,6 +3,7 @@
  * table contract (shared/semantics.md, copied into docs/TABLES.md) — read back through the
  * `sparkify-lake query` command and, independently, straight from the Parquet files with DuckDB.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFolder, type IngestSummary } from '../../src/local/ingest.js';
@@ -29,11 +30,26 @@ describe('ingest of the sample', () => {
     expect(summary.files).toBe(101);
     expect(summary.byStatus).toEqual({ processed: 101, rejected: 0, unchanged: 0, removed: 0, ignored: 0 });
     expect(summary.logEvents).toEqual({ all: 8056, nextSong: 6820 });
-    expect(summary.rowsWritten).toEqual({ base_songs: 71, base_plays: 6820 });
+    expect(summary.rowsWritten).toEqual({ base_songs: 71, base_plays: 6820, base_user_latest: userFilePairs() });
     expect(summary.rejects).toEqual([]);
     expect(summary.failures).toEqual([]);
   });
 });
+
+/** base_user_latest holds one row per user and log file: counted here from the raw files. */
+function userFilePairs(): number {
+  const folder = join(SAMPLE_DIR, 'log_data/2018/11');
+  let pairs = 0;
+  for (const name of readdirSync(folder)) {
+    const users = new Set<unknown>();
+    for (const line of readFileSync(join(folder, name), 'utf8').split('\n')) {
+      const event = JSON.parse(line) as { page?: string; userId?: unknown };
+      if (event.page === 'NextSong') users.add(event.userId);
+    }
+    pairs += users.size;
+  }
+  return pairs;
+}
 
 describe('contract figures through `sparkify-lake query`', () => {
   it('songs: 71 rows, 43 with year 0', async () => {

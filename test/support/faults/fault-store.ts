@@ -93,28 +93,6 @@ export class FaultyObjectStore implements ObjectStore {
     if (this.plan.crashAfterWrite?.('delete', key)) this.dead = true;
   }
 
-  async readVersioned(key: string): Promise<{ body: Uint8Array; version: string } | undefined> {
-    await this.enter('read', key);
-    const attempt = this.attempt('read', key);
-    if (this.plan.failRead?.(key, attempt)) this.fault('read', key, `read attempt ${attempt}`);
-    this.calls.push({ op: 'read', key, outcome: 'ok' });
-    return this.inner.readVersioned(key);
-  }
-
-  /** Conditional writes count as puts and deletes: a crash plan sees them like any other write. */
-  async putIfVersion(key: string, body: Uint8Array | string, expected: string | undefined, contentType?: string): Promise<string> {
-    await this.enterWrite('put', key);
-    const version = await this.inner.putIfVersion(key, body, expected, contentType);
-    if (this.plan.crashAfterWrite?.('put', key)) this.dead = true;
-    return version;
-  }
-
-  async deleteIfVersion(key: string, expected: string): Promise<void> {
-    await this.enterWrite('delete', key);
-    await this.inner.deleteIfVersion(key, expected);
-    if (this.plan.crashAfterWrite?.('delete', key)) this.dead = true;
-  }
-
   async *list(prefix: string): AsyncIterable<string> {
     await this.enter('list', prefix);
     this.calls.push({ op: 'list', key: prefix, outcome: 'ok' });
