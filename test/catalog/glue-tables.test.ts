@@ -52,7 +52,7 @@ describe('baseTableInput', () => {
     ]);
     // Partition keys are part of the path, never of the file.
     expect(input.StorageDescriptor?.Columns?.map((c) => c.Name)).not.toContain('year');
-    expect(baseTableInput(baseTable('rejects'), ROOT).PartitionKeys?.map((k) => [k.Name, k.Type])).toEqual([
+    expect(baseTableInput(baseTable('base_rejects'), ROOT).PartitionKeys?.map((k) => [k.Name, k.Type])).toEqual([
       ['source', 'string'],
     ]);
   });

@@ -67,18 +67,19 @@ describe('registerPartitions', () => {
     await registerPartitions(glue, { ...PARAMS, lakeRootUri: 's3://lake/root/' }, [
       play(2018, 11),
       { table: 'base_songs', values: ['0'] },
-      { table: 'rejects', values: ['log_data'] },
+      { table: 'base_rejects', values: ['log_data'] },
     ]);
 
     const byTable = new Map(sentInputs().map((input) => [input.TableName, partitionList(input)]));
-    expect([...byTable.keys()]).toEqual(['base_plays', 'base_songs', 'rejects']);
+    expect([...byTable.keys()]).toEqual(['base_plays', 'base_songs', 'base_rejects']);
     expect(byTable.get('base_songs')?.[0]?.StorageDescriptor?.Location).toBe('s3://lake/root/base_songs/year=0/');
-    expect(byTable.get('rejects')?.[0]?.StorageDescriptor?.Location).toBe('s3://lake/root/rejects/source=log_data/');
-    expect(byTable.get('rejects')?.[0]?.StorageDescriptor?.Columns?.map((c) => c.Name)).toEqual([
+    expect(byTable.get('base_rejects')?.[0]?.StorageDescriptor?.Location).toBe('s3://lake/root/base_rejects/source=log_data/');
+    expect(byTable.get('base_rejects')?.[0]?.StorageDescriptor?.Columns?.map((c) => c.Name)).toEqual([
       'source_key',
       'line',
       'reason',
       'raw',
+      'write_id',
     ]);
   });
 

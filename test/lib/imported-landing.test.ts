@@ -17,7 +17,7 @@ const BUCKET_ARN = `arn:<AWS::Partition>:s3:::${EXISTING}`;
 let s: Synthesized;
 
 beforeAll(() => {
-  s = synthesize({ inputBucket: EXISTING, glueDatabase: DB, athenaWorkGroup: WORKGROUP, stackName: 'SparkifyLakeOther' });
+  s = synthesize({ inputBucket: EXISTING, glueDatabase: DB, athenaWorkGroup: WORKGROUP, stackName: 'SparkifyLakeOther', compactionSchedule: 'rate(6 hours)' });
 });
 
 afterAll(() => s?.cleanup());
@@ -88,9 +88,15 @@ describe('existing landing bucket (-c inputBucket=...)', () => {
       const fn = s.json.Resources[logicalIdOf(s.stack, s.stack.workers[kind].function)];
       expect(fn?.Properties?.Environment.Variables.GLUE_DATABASE).toBe(DB);
       const glue = statementsOfRole(logicalIdOf(s.stack, s.stack.workers[kind].role)).find((st) => st.Action === 'glue:BatchCreatePartition');
-      expect(resourcesOf(glue).filter((r: string) => r.includes(':table/'))).toHaveLength(2);
+      // Its own base tables, its partitions of base_rejects and of the ledger base_sources.
+      expect(resourcesOf(glue).filter((r: string) => r.includes(':table/'))).toHaveLength(kind === 'song' ? 3 : 4);
       for (const arn of resourcesOf(glue).filter((r: string) => !r.endsWith(':catalog'))) expect(arn).toContain(`/${DB}`);
     }
+  });
+
+  it('runs compaction on the schedule given in context', () => {
+    const rules = resourcesOfType(s.json, 'AWS::Events::Rule').map(([, rule]) => rule.Properties?.ScheduleExpression);
+    expect(rules).toEqual(['rate(6 hours)']);
   });
 
   it('passes cdk-nag AwsSolutions with zero unacknowledged findings', () => {
@@ -101,6 +107,10 @@ describe('existing landing bucket (-c inputBucket=...)', () => {
 describe('context validation', () => {
   it('refuses a bucket name S3 would refuse, before building anything', () => {
     expect(() => configureApp(new App({ context: { inputBucket: 'Not_A_Bucket' } }))).toThrow(/not an S3 bucket name/);
+  });
+
+  it.each(['daily', 'rate(1 fortnight)', 'cron(30 3 * *'])('refuses compaction schedule %j, which EventBridge would refuse', (expression) => {
+    expect(() => configureApp(new App({ context: { compactionSchedule: expression } }))).toThrow(/not an EventBridge schedule expression/);
   });
 
   it('refuses a Glue database name Athena cannot query', () => {

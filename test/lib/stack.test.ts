@@ -300,20 +300,32 @@ describe('workers', () => {
   it('sizes the log worker for big files and the song worker for small ones', () => {
     expect(WORKER_SETTINGS.log.memorySizeMb).toBeGreaterThanOrEqual(1024);
     expect(WORKER_SETTINGS.log.memorySizeMb).toBeLessThanOrEqual(2048);
-    expect(WORKER_SETTINGS.song.memorySizeMb).toBe(512);
+    expect(WORKER_SETTINGS.song.memorySizeMb).toBe(1024);
+    // Many small song files are read at once (S3 latency bounds them); log files one at a time (memory does).
+    expect(WORKER_SETTINGS.song.fileConcurrency).toBeGreaterThan(1);
+    expect(WORKER_SETTINGS.log.fileConcurrency).toBe(1);
+  });
+
+  it('batches song files so that a song file costs at most 1.5 S3 requests (its GET included)', () => {
+    // Per batch: one GET per file, plus at most one object per year partition (songs of ~90
+    // distinct years in a large catalogue), one for rejects and one ledger commit.
+    const worstCaseWritesPerBatch = 90 + 2;
+    expect(1 + worstCaseWritesPerBatch / WORKER_SETTINGS.song.batchSize).toBeLessThanOrEqual(1.5);
+    // More than 10 messages per batch needs a batching window (an SQS event source rule).
+    expect(WORKER_SETTINGS.song.maxBatchingWindow.toSeconds()).toBeGreaterThan(0);
   });
 
   it.each(KINDS)('%s worker environment is exactly what lambdas/environment.ts reads', (kind) => {
     const variables = resource(s.json, ids.fn[kind]).Properties?.Environment.Variables as Record<string, unknown>;
     expect(referencedId(variables.LAKE_BUCKET)).toBe(ids.lake);
     expect(variables.GLUE_DATABASE).toBe(DEFAULT_GLUE_DATABASE);
-    expect(variables.PROCESS_IN_PARALLEL).toBe(kind === 'song' ? 'true' : 'false');
+    expect(variables.FILE_CONCURRENCY).toBe(String(WORKER_SETTINGS[kind].fileConcurrency));
     expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
     const asDeployed = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : 'lake-bucket']));
-    expect(readWorkerEnvironment(asDeployed, { processInParallel: kind !== 'song' })).toEqual({
+    expect(readWorkerEnvironment(asDeployed, { fileConcurrency: 7 })).toEqual({
       lakeBucket: 'lake-bucket',
       glueDatabase: DEFAULT_GLUE_DATABASE,
-      processInParallel: kind === 'song',
+      fileConcurrency: WORKER_SETTINGS[kind].fileConcurrency,
     });
   });
 
@@ -359,37 +371,37 @@ describe('least-privilege IAM', () => {
     expect(resource(s.json, ids.compactionRole).Properties?.ManagedPolicyArns).toBeUndefined();
   });
 
-  it.each(KINDS)('%s worker reads only its own landing prefix, and its own lake prefixes (outputs, compacted files, manifests)', (kind) => {
+  it.each(KINDS)('%s worker reads only its own landing prefix, and nothing in the lake', (kind) => {
     const other = kind === 'song' ? 'log_data' : 'song_data';
-    const table = kind === 'song' ? 'base_songs' : 'base_plays';
-    expect(workerResources(kind, 's3:GetObject')).toEqual(
-      [
-        `<${ids.landing}.Arn>/${kind}_data/*`,
-        `<${ids.lake}.Arn>/${table}/*`,
-        `<${ids.lake}.Arn>/rejects/source=${kind}_data/*`,
-        `<${ids.lake}.Arn>/_manifests/*`,
-      ].sort(),
-    );
+    expect(workerResources(kind, 's3:GetObject')).toEqual([`<${ids.landing}.Arn>/${kind}_data/*`]);
     expect(workerResources(kind, 's3:GetObject').join()).not.toContain(other);
   });
 
-  it.each(KINDS)('%s worker writes and deletes only its own base table, its rejects partition and the manifests', (kind) => {
-    const table = kind === 'song' ? 'base_songs' : 'base_plays';
-    const expected = [`<${ids.lake}.Arn>/${table}/*`, `<${ids.lake}.Arn>/rejects/source=${kind}_data/*`, `<${ids.lake}.Arn>/_manifests/*`].sort();
+  it.each(KINDS)('%s worker writes new objects only under its own base tables and its partitions of base_rejects and base_sources, and deletes nothing', (kind) => {
+    const tables = kind === 'song' ? ['base_songs'] : ['base_plays', 'base_user_latest'];
+    const expected = [
+      ...tables.map((table) => `<${ids.lake}.Arn>/${table}/*`),
+      `<${ids.lake}.Arn>/base_rejects/source=${kind}_data/*`,
+      `<${ids.lake}.Arn>/base_sources/source=${kind}_data/*`,
+    ].sort();
     expect(workerResources(kind, 's3:PutObject')).toEqual(expected);
-    expect(workerResources(kind, 's3:DeleteObject')).toEqual(expected);
+    expect(workerResources(kind, 's3:DeleteObject')).toEqual([]);
     expect(workerResources(kind, 's3:PutObject').join()).not.toContain(`<${ids.landing}`);
   });
 
-  it.each(KINDS)('%s worker may list both buckets, so a missing object is a 404, not a 403', (kind) => {
-    expect(workerResources(kind, 's3:ListBucket')).toEqual([`<${ids.landing}.Arn>`, `<${ids.lake}.Arn>`].sort());
+  it.each(KINDS)('%s worker may list the landing bucket, so a removed landing file is a 404, not a 403', (kind) => {
+    expect(workerResources(kind, 's3:ListBucket')).toEqual([`<${ids.landing}.Arn>`]);
   });
 
-  it.each(KINDS)('%s worker registers partitions only in the catalog, the database and its own base tables', (kind) => {
-    const table = kind === 'song' ? 'base_songs' : 'base_plays';
+  it.each(KINDS)('%s worker registers partitions only in the catalog, the database and the tables it writes', (kind) => {
+    const tables = kind === 'song' ? ['base_songs'] : ['base_plays', 'base_user_latest'];
     const prefix = 'arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>';
     expect(workerResources(kind, 'glue:BatchCreatePartition')).toEqual(
-      [`${prefix}:catalog`, `${prefix}:database/${DEFAULT_GLUE_DATABASE}`, `${prefix}:table/${DEFAULT_GLUE_DATABASE}/${table}`, `${prefix}:table/${DEFAULT_GLUE_DATABASE}/rejects`].sort(),
+      [
+        `${prefix}:catalog`,
+        `${prefix}:database/${DEFAULT_GLUE_DATABASE}`,
+        ...[...tables, 'base_rejects', 'base_sources'].map((table) => `${prefix}:table/${DEFAULT_GLUE_DATABASE}/${table}`),
+      ].sort(),
     );
     const glueActions = allStatements()
       .filter(({ statement }) => asArray<string>(statement.Action).some((a) => a.startsWith('glue:')))
@@ -405,7 +417,7 @@ describe('least-privilege IAM', () => {
 });
 
 describe('compaction', () => {
-  it('is a bundled function like the workers, run once a day by a schedule, never retried', () => {
+  it('is a bundled function like the workers, run by a schedule (hourly unless configured), never retried', () => {
     const fn = resource(s.json, ids.compactionFn).Properties ?? {};
     expect(fn.Runtime).toBe(WORKER_RUNTIME.name);
     expect(fn.Architectures).toEqual(['arm64']);
@@ -414,14 +426,14 @@ describe('compaction', () => {
     expect(referencedId(fn.Environment.Variables.LAKE_BUCKET)).toBe(ids.lake);
     const rules = resourcesOfType(s.json, 'AWS::Events::Rule').map(([, r]) => r.Properties ?? {});
     expect(rules).toHaveLength(1);
-    expect(rules[0]?.ScheduleExpression).toBe('cron(30 3 * * ? *)');
+    expect(rules[0]?.ScheduleExpression).toBe('rate(1 hour)');
     expect(rules[0]?.Targets.map((t: any) => [referencedId(t.Arn), t.RetryPolicy?.MaximumRetryAttempts])).toEqual([[ids.compactionFn, 0]]);
     const invokeConfig = resourcesOfType(s.json, 'AWS::Lambda::EventInvokeConfig').find(([, c]) => refersTo(c.Properties?.FunctionName, ids.compactionFn));
     expect(invokeConfig?.[1].Properties?.MaximumRetryAttempts).toBe(0);
   });
 
-  it('may rewrite only the base tables and the manifests of the lake, and touches no landing data and no Glue', () => {
-    const expected = [...BASE_TABLES.map((t) => `<${ids.lake}.Arn>/${t.name}/*`), `<${ids.lake}.Arn>/_manifests/*`].sort();
+  it('may rewrite only the base tables and its journal in the lake, and touches no landing data and no Glue', () => {
+    const expected = [...BASE_TABLES.map((t) => `<${ids.lake}.Arn>/${t.name}/*`), `<${ids.lake}.Arn>/_compaction/retired/*`].sort();
     for (const action of ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']) expect(roleResources(ids.compactionRole, action)).toEqual(expected);
     expect(roleResources(ids.compactionRole, 's3:ListBucket')).toEqual([`<${ids.lake}.Arn>`]);
     const actions = allStatements()
@@ -438,7 +450,7 @@ describe('compaction', () => {
     const [[, dashboard] = ['', undefined as unknown as CfnResource]] = resourcesOfType(s.json, 'AWS::CloudWatch::Dashboard');
     const body = flatten(dashboard.Properties?.DashboardBody);
     expect(body).toContain('"service","compaction-worker"');
-    expect(body).toContain('"PartitionsCompacted"');
+    expect(body).toContain('"GroupsCompacted"');
   });
 });
 
@@ -556,7 +568,8 @@ describe('monitoring', () => {
       'RecordsRejected',
       'RowsWritten_base_songs',
       'RowsWritten_base_plays',
-      'RowsWritten_rejects',
+      'RowsWritten_base_user_latest',
+      'RowsWritten_base_rejects',
     ]) {
       expect(body, metric).toContain(`"${metric}"`);
     }

@@ -4,12 +4,13 @@
  * statistics that are true bounds in Parquet's unsigned-byte order (Athena skips row groups by
  * them, so a wrong bound silently drops rows from a filtered query).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASE_PLAYS, BASE_SONGS, type ColumnType } from '../../src/domain/tables.js';
-import type { PlayRow, SongRow } from '../../src/domain/rows.js';
-import { encodeParquet } from '../../src/parquet/writer.js';
+import { BASE_PLAYS, BASE_SONGS, BASE_SOURCES, type ColumnType } from '../../src/domain/tables.js';
+import type { PlayRow, SongRow, SourceRow } from '../../src/domain/rows.js';
+import { decodeColumns } from '../../src/parquet/reader.js';
+import { encodeColumns, encodeParquet } from '../../src/parquet/writer.js';
 import { duckdbRows, type Row } from '../support/duckdb.js';
 import { tempDir } from '../support/paths.js';
 
@@ -70,23 +71,44 @@ function playRows(count: number): PlayRow[] {
   }));
 }
 
+function ledgerRows(count: number): SourceRow[] {
+  return Array.from({ length: count }, (_, i) => ({
+    source_key: `song_data/A/B/C/TR${i}.json`,
+    seq: `00000000000000${String(i).padStart(4, '0')}`.padEnd(32, '0'),
+    write_id: 'constant',
+    status: i % 10 === 0 ? 'removed' : 'present',
+    content_sha256: i % 10 === 0 ? null : 'ab'.repeat(32),
+    // Beyond 2^32: a file size needs INT64.
+    bytes: i % 10 === 0 ? null : 5_000_000_000 + i,
+    rows: 1,
+    partitions: '["base_songs/2000"]',
+    format_version: 2,
+    source: 'song_data',
+  }));
+}
+
 const dir = tempDir('parquet');
 const songsFile = join(dir.path, 'songs.parquet');
 const playsFile = join(dir.path, 'plays.parquet');
+const sourcesFile = join(dir.path, 'sources.parquet');
 const SONG_COUNT = 5_000;
 const PLAY_COUNT = 20_000;
+const SOURCE_COUNT = 1_000;
+const WRITE_ID = '20181121T215647796Z-0123456789ab';
 let songs: SongRow[];
 
 beforeAll(() => {
   songs = songRows(SONG_COUNT);
-  writeFileSync(songsFile, encodeParquet(BASE_SONGS, songs));
-  writeFileSync(playsFile, encodeParquet(BASE_PLAYS, playRows(PLAY_COUNT)));
+  writeFileSync(songsFile, encodeParquet(BASE_SONGS, songs, { write_id: WRITE_ID }));
+  writeFileSync(playsFile, encodeParquet(BASE_PLAYS, playRows(PLAY_COUNT), { write_id: WRITE_ID }));
+  writeFileSync(sourcesFile, encodeParquet(BASE_SOURCES, ledgerRows(SOURCE_COUNT), { write_id: WRITE_ID }));
 });
 afterAll(() => dir.cleanup());
 
 describe.each([
   ['base_songs', BASE_SONGS, () => songsFile, SONG_COUNT],
   ['base_plays', BASE_PLAYS, () => playsFile, PLAY_COUNT],
+  ['base_sources', BASE_SOURCES, () => sourcesFile, SOURCE_COUNT],
 ] as const)('%s file', (_name, table, file, rowCount) => {
   it('declares every schema column, in order, with the physical and logical type Athena expects', async () => {
     const schema = await duckdbRows(`SELECT name, type, converted_type, logical_type, repetition_type FROM parquet_schema('${file()}') WHERE name <> 'root' AND num_children IS NULL`);
@@ -128,6 +150,35 @@ describe.each([
       }
     }
     expect(problems.slice(0, 5)).toEqual([]);
+  });
+});
+
+describe('constant and 64-bit columns', () => {
+  it('writes the batch write id into every row, and 64-bit sizes exactly', async () => {
+    const rows = await duckdbRows(`SELECT count(*)::INTEGER AS n, count(DISTINCT write_id)::INTEGER AS ids, min(write_id) AS id, max(bytes)::VARCHAR AS biggest FROM '${sourcesFile}'`);
+    expect(rows).toEqual([{ n: SOURCE_COUNT, ids: 1, id: WRITE_ID, biggest: String(5_000_000_000 + SOURCE_COUNT - 1) }]);
+  });
+});
+
+describe('columnar round trip (what compaction does)', () => {
+  it('decodes a file into columns and encodes them back into a file with the same rows', async () => {
+    const { columns, rowCount } = await decodeColumns(BASE_PLAYS, readFileSync(playsFile));
+    expect(rowCount).toBe(PLAY_COUNT);
+    expect(columns.start_time?.[0]).toBe(Date.UTC(2018, 10, 1, 0, 0, 0, 796));
+    const again = join(dir.path, 'plays-again.parquet');
+    writeFileSync(again, encodeColumns(BASE_PLAYS, columns, rowCount));
+    const difference = await duckdbRows(`SELECT count(*)::INTEGER AS n FROM (SELECT * FROM '${playsFile}' EXCEPT ALL SELECT * FROM '${again}')`);
+    expect(difference).toEqual([{ n: 0 }]);
+    expect(await duckdbRows(`SELECT count(*)::INTEGER AS n FROM '${again}'`)).toEqual([{ n: PLAY_COUNT }]);
+  });
+
+  it('reads a column an older file does not have as nulls', async () => {
+    const older = { ...BASE_SOURCES, columns: BASE_SOURCES.columns.filter((column) => column.name !== 'partitions') };
+    const file = join(dir.path, 'older-sources.parquet');
+    writeFileSync(file, encodeParquet(older, ledgerRows(3), { write_id: WRITE_ID }));
+    const { columns } = await decodeColumns(BASE_SOURCES, readFileSync(file));
+    expect(columns.partitions).toEqual([null, null, null]);
+    expect(columns.source_key).toEqual(['song_data/A/B/C/TR0.json', 'song_data/A/B/C/TR1.json', 'song_data/A/B/C/TR2.json']);
   });
 });
 
