@@ -37,8 +37,13 @@ export function renderSummary(summary: IngestSummary): string {
       Object.entries(summary.rowsWritten)
         .map(([table, rows]) => `${table} ${rows}`)
         .join(', ') || 'none'
-    }`,
+    } (${summary.objectsWritten} Parquet object${summary.objectsWritten === 1 ? '' : 's'}, the ledger's included)`,
   ];
+  if (summary.removed.length > 0) {
+    lines.push(`Removed from the lake (no longer in the input folder): ${summary.removed.length}`);
+    for (const key of summary.removed.slice(0, 20)) lines.push(`  ${key}`);
+    if (summary.removed.length > 20) lines.push(`  … and ${summary.removed.length - 20} more`);
+  }
   if (summary.rejects.length > 0) {
     lines.push(`Set aside (${summary.rejects.length}; query them with: SELECT * FROM rejects):`);
     for (const reject of summary.rejects.slice(0, 20)) lines.push(`  ${reject.source_key}: ${reject.reason}`);

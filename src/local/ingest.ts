@@ -58,6 +58,8 @@ export interface IngestSummary {
   readonly failures: readonly FileFailure[];
   /** Lake objects written (Parquet files, ledger included). */
   readonly objectsWritten: number;
+  /** Landing keys whose rows left the lake because the file left the input folder (`mirror`). */
+  readonly removed: readonly string[];
   readonly seconds: number;
 }
 
@@ -143,5 +145,6 @@ function summarise(files: number, outcomes: readonly FileOutcome[], failures: re
     }
   }
   rejects.sort((a, b) => a.source_key.localeCompare(b.source_key) || (a.line ?? 0) - (b.line ?? 0));
-  return { files, byStatus, rowsWritten, bytesRead, logEvents, rejects, failures, objectsWritten, seconds };
+  const removed = outcomes.filter((outcome) => outcome.status === 'removed').map((outcome) => outcome.sourceKey).sort();
+  return { files, byStatus, rowsWritten, bytesRead, logEvents, rejects, failures, objectsWritten, removed, seconds };
 }
