@@ -2,6 +2,7 @@
 import { BACKFILL_USAGE, backfillCommand } from './commands/backfill.js';
 import { COMPACT_USAGE, compactCommand } from './commands/compact.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
+import { ERASE_USAGE, eraseCommand } from './commands/erase.js';
 import { GENERATE_USAGE, generateCommand } from './commands/generate.js';
 import { INGEST_USAGE, ingestCommand } from './commands/ingest.js';
 import { QUERY_USAGE, queryCommand } from './commands/query.js';
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   query: { run: queryCommand, usage: QUERY_USAGE },
   backfill: { run: backfillCommand, usage: BACKFILL_USAGE },
   compact: { run: compactCommand, usage: COMPACT_USAGE },
+  erase: { run: eraseCommand, usage: ERASE_USAGE },
   demo: { run: demoCommand, usage: DEMO_USAGE },
   generate: { run: generateCommand, usage: GENERATE_USAGE },
 };

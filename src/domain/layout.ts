@@ -86,6 +86,14 @@ export function compactionJournalKey(id: string): string {
   return `${COMPACTION_JOURNAL_PREFIX}${id}.json`;
 }
 
+/** One audit record per erasure request: counts and times, no personal data. Outside every table. */
+export const ERASURE_AUDIT_PREFIX = '_audit/erasure/';
+
+export function erasureAuditKey(requestId: string): string {
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(requestId)) throw new Error(`request id must be 1-128 letters, digits, '.', '_' or '-': ${requestId}`);
+  return `${ERASURE_AUDIT_PREFIX}${requestId}.json`;
+}
+
 /** The partition an object key lies in: `base_plays/year=2018/month=11/x.parquet` → base_plays, [2018, 11]. */
 export function partitionOfKey(key: string, tables: readonly { name: BaseTableName; partitionKeys: readonly { name: string }[] }[]): PartitionRef {
   const [tableName, ...rest] = key.split('/');
