@@ -10,6 +10,7 @@ import type { BaseTableName } from '../domain/tables.js';
 import { localSequencerClock } from '../domain/versions.js';
 import { entryOf, Ledger } from '../pipeline/ledger.js';
 import { processBatch, type FileOutcome, type FileStatus, type LandingEvent } from '../pipeline/process-batch.js';
+import { boundedChunks } from '../pipeline/work-limits.js';
 import { FsObjectStore } from '../storage/fs-store.js';
 import type { ObjectInfo } from '../storage/object-store.js';
 import { markLakeFolder } from './lake-folder.js';
@@ -87,7 +88,7 @@ export async function ingestFolder(inputDir: string, lakeDir: string, options: I
   const failures: FileFailure[] = [];
   let objectsWritten = 0;
   let done = 0;
-  for (const batch of batchesOf(inputs, options.batchFiles ?? LOCAL_BATCH_FILES, options.batchBytes ?? LOCAL_BATCH_BYTES)) {
+  for (const batch of boundedChunks(inputs, options.batchFiles ?? LOCAL_BATCH_FILES, options.batchBytes ?? LOCAL_BATCH_BYTES)) {
     const events: LandingEvent[] = batch.map((input) => ({ key: input.key, seq: nextSeq() }));
     try {
       const result = await processBatch(events, { source, lake }, {
@@ -107,24 +108,6 @@ export async function ingestFolder(inputDir: string, lakeDir: string, options: I
     }
   }
   return summarise(inputs.length, outcomes, failures, objectsWritten, (performance.now() - started) / 1000);
-}
-
-/** Consecutive inputs, cut when a batch would exceed either bound (a bigger file still gets a batch of its own). */
-function batchesOf(inputs: readonly ObjectInfo[], maxFiles: number, maxBytes: number): ObjectInfo[][] {
-  const batches: ObjectInfo[][] = [];
-  let current: ObjectInfo[] = [];
-  let bytes = 0;
-  for (const input of inputs) {
-    if (current.length > 0 && (current.length >= maxFiles || bytes + input.size > maxBytes)) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(input);
-    bytes += input.size;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
 }
 
 function summarise(files: number, outcomes: readonly FileOutcome[], failures: readonly FileFailure[], objectsWritten: number, seconds: number): IngestSummary {

@@ -29,7 +29,7 @@ import { decodeColumns } from '../parquet/reader.js';
 import { encodeColumns } from '../parquet/writer.js';
 import { readText, streamBytes, type ObjectInfo, type ObjectStore } from '../storage/object-store.js';
 import { ABANDONED_WRITE_AGE_MS, Ledger } from './ledger.js';
-import { forEachConcurrently } from './process-batch.js';
+import { boundedChunks, forEachConcurrently } from './work-limits.js';
 
 export interface CompactionOptions {
   /** A file this large is finished: rewritten only to drop rows no view reads. */
@@ -198,26 +198,9 @@ function groupsToMerge(files: readonly ObjectInfo[], options: CompactionOptions,
   const groups: ObjectInfo[][] = [];
   for (const [sizeClass, members] of [...classes].sort(([a], [b]) => a - b)) {
     if (members.length < (sizeClass === 0 ? 2 : options.minFiles)) continue;
-    groups.push(...capped(members, options).filter((group) => group.length >= 2));
+    groups.push(...boundedChunks(members, options.maxGroupFiles, options.maxGroupBytes).filter((group) => group.length >= 2));
   }
-  groups.push(...capped(forced, options));
-  return groups;
-}
-
-function capped(files: readonly ObjectInfo[], options: CompactionOptions): ObjectInfo[][] {
-  const groups: ObjectInfo[][] = [];
-  let current: ObjectInfo[] = [];
-  let bytes = 0;
-  for (const file of files) {
-    if (current.length > 0 && (current.length >= options.maxGroupFiles || bytes + file.size > options.maxGroupBytes)) {
-      groups.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(file);
-    bytes += file.size;
-  }
-  if (current.length > 0) groups.push(current);
+  groups.push(...boundedChunks(forced, options.maxGroupFiles, options.maxGroupBytes));
   return groups;
 }
 

@@ -28,6 +28,7 @@ import { streamBytes, utf8Lines, type ObjectStore } from '../storage/object-stor
 import { LAKE_FORMAT_VERSION } from './ledger.js';
 import { PartitionedOutput, type OutputFile } from './partitioned-output.js';
 import { rowCheckFor } from './row-check.js';
+import { forEachConcurrently } from './work-limits.js';
 
 export interface Stores {
   /** Where the landing files are (the input bucket or folder). */
@@ -331,12 +332,4 @@ function hashing(stream: AsyncIterable<Uint8Array>): { stream: AsyncIterable<Uin
   }
   let digest: string | undefined;
   return { stream: passThrough(), bytes: () => bytes, sha256: () => (digest ??= hash.digest('hex')) };
-}
-
-export async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) await work(items[next++] as T);
-  });
-  await Promise.all(lanes);
 }
