@@ -23,6 +23,7 @@ import { PartitionedOutput, type FilledOutput, type OutputFile } from './partiti
 import { ConditionFailedError, streamText, utf8Lines, type ObjectStore } from '../storage/object-store.js';
 import { deleteManifest, isCurrent, LAKE_FORMAT_VERSION, readManifest, writeManifest, type Manifest, type StoredManifest } from './manifest.js';
 import { removeSourceFrom } from './shared-files.js';
+import { decodeSource } from './source-encoding.js';
 
 export interface Stores {
   /** Where the landing files are (the input bucket or folder). */
@@ -86,7 +87,8 @@ async function processOnce(sourceKey: string, stores: Stores): Promise<FileOutco
     return { sourceKey, kind, status: 'removed', rows: {}, rejects: [], partitions: [], outputs: [], bytesRead: 0 };
   }
   const read = hashing(stream);
-  const transformed = kind === 'song' ? await songFiles(sourceKey, read.stream) : await logFiles(sourceKey, read.stream);
+  const json = decodeSource(sourceKey, read.stream);
+  const transformed = kind === 'song' ? await songFiles(sourceKey, json) : await logFiles(sourceKey, json);
   const contentSha256 = read.sha256();
   const rows: Partial<Record<BaseTableName, number>> = {};
   for (const output of transformed.outputs) if (output.rowCount > 0) rows[output.table.name] = output.rowCount;
