@@ -11,9 +11,12 @@ export type SourceKind = 'song' | 'log';
 
 const SOURCE_PREFIXES: Record<SourceKind, string> = { song: 'song_data/', log: 'log_data/' };
 
+/** Landing files are JSON, plain or gzip-compressed (pipeline/source-encoding.ts decodes them). */
+export const SOURCE_SUFFIXES = ['.json', '.json.gz'] as const;
+
 /** Which worker a landing key belongs to, or undefined for keys the lake does not ingest. */
 export function sourceKindOf(key: string): SourceKind | undefined {
-  if (!key.endsWith('.json')) return undefined;
+  if (!SOURCE_SUFFIXES.some((suffix) => key.endsWith(suffix))) return undefined;
   for (const kind of ['song', 'log'] as const) {
     if (key.startsWith(SOURCE_PREFIXES[kind])) return kind;
   }
@@ -41,7 +44,7 @@ export function partitionId(partition: PartitionRef): string {
 export function outputStem(sourceKey: string): string {
   const stem = posix
     .basename(sourceKey)
-    .replace(/\.json$/, '')
+    .replace(/\.json(\.gz)?$/, '')
     .replace(/[^A-Za-z0-9._-]/g, '_')
     .slice(0, 80);
   const digest = createHash('sha256').update(sourceKey).digest('hex').slice(0, 16);
