@@ -3,11 +3,12 @@
  * code as in Lambda, into a lake folder. Incremental by construction: outputs are named after their
  * source, so a second run adds new files and rewrites (identically) the ones already there.
  */
-import { sourcePrefix, type SourceKind } from '../domain/layout.js';
+import type { SourceKind } from '../domain/layout.js';
 import type { BaseTableName } from '../domain/tables.js';
 import type { RejectRow } from '../domain/rows.js';
 import { processSourceObject, type FileOutcome, type FileStatus } from '../pipeline/process-source-object.js';
 import { FsObjectStore } from '../storage/fs-store.js';
+import { findInputFiles, type SkippedFile } from './input-files.js';
 import { markLakeFolder } from './lake-folder.js';
 
 export interface IngestProgress {
@@ -39,6 +40,8 @@ export interface IngestSummary {
   readonly rejects: readonly RejectRow[];
   /** Files that could not be processed at all (I/O errors, bugs): the only cause of a non-zero exit. */
   readonly failures: readonly FileFailure[];
+  /** Files under song_data/ and log_data/ that were not read (not .json/.json.gz, symlinks), and why. */
+  readonly skipped: readonly SkippedFile[];
   readonly seconds: number;
 }
 
@@ -47,10 +50,7 @@ export async function ingestFolder(inputDir: string, lakeDir: string, options: I
   const source = new FsObjectStore(inputDir);
   const lake = new FsObjectStore(lakeDir);
   await markLakeFolder(lakeDir, 'ingest');
-  const keys: string[] = [];
-  for (const kind of options.kinds ?? (['song', 'log'] as const)) {
-    for await (const key of source.list(sourcePrefix(kind))) if (key.endsWith('.json')) keys.push(key);
-  }
+  const { keys, skipped } = await findInputFiles(inputDir, options.kinds ?? ['song', 'log']);
   const outcomes: FileOutcome[] = [];
   const failures: FileFailure[] = [];
   let done = 0;
@@ -62,10 +62,10 @@ export async function ingestFolder(inputDir: string, lakeDir: string, options: I
     }
     options.onProgress?.({ done: ++done, total: keys.length, current: key });
   });
-  return summarise(keys.length, outcomes, failures, (performance.now() - started) / 1000);
+  return { ...summarise(keys.length, outcomes, failures, (performance.now() - started) / 1000), skipped };
 }
 
-function summarise(files: number, outcomes: readonly FileOutcome[], failures: readonly FileFailure[], seconds: number): IngestSummary {
+function summarise(files: number, outcomes: readonly FileOutcome[], failures: readonly FileFailure[], seconds: number): Omit<IngestSummary, 'skipped'> {
   const byStatus: Record<FileStatus, number> = { processed: 0, rejected: 0, unchanged: 0, removed: 0, ignored: 0 };
   const rowsWritten: Partial<Record<BaseTableName, number>> = {};
   const rejects: RejectRow[] = [];
