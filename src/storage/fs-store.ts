@@ -32,18 +32,14 @@ export class FsObjectStore implements ObjectStore {
     // temporary lives in the store's own _tmp/ folder, never in a table's folder, because some
     // readers (Athena, Spark, a plain directory listing) take every file of a partition, and a
     // file left by a crash between write and rename would be read as data. Same file system as
-    // the target, so the rename is atomic; leftovers are removed by sweepTemporaries().
+    // the target, so the rename is atomic. A failed write leaves its temporary there, as a crash
+    // would: no reader sees it, and the next run's sweepTemporaries() removes it.
     const folder = join(this.root, TEMPORARY_FOLDER);
     await mkdir(folder, { recursive: true });
     const temporary = join(folder, `${randomBytes(8).toString('hex')}${TEMPORARY_SUFFIX}`);
-    try {
-      await writeFile(temporary, body);
-      await mkdir(dirname(path), { recursive: true });
-      await rename(temporary, path);
-    } catch (error) {
-      await rm(temporary, { force: true }).catch(() => undefined);
-      throw error;
-    }
+    await writeFile(temporary, body);
+    await mkdir(dirname(path), { recursive: true });
+    await rename(temporary, path);
   }
 
   /**

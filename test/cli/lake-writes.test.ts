@@ -107,13 +107,14 @@ describe('leftovers of a crash', () => {
   });
 });
 
-describe('a failed write leaves nothing behind', () => {
-  it('removes its temporary file when the rename fails', async () => {
+describe('a failed write', () => {
+  it('leaves its temporary file in _tmp/, where no table reads it, not beside the target', async () => {
     const root = join(dirs.path, 'failed-put');
     mkdirSync(join(root, 'table'), { recursive: true });
     writeFileSync(join(root, 'table', 'blocker'), 'a file where a folder is needed');
     await expect(new FsObjectStore(root).put('table/blocker/x.parquet', 'body')).rejects.toThrow();
-    expect(readdirSync(join(root, '_tmp'))).toEqual([]);
+    expect(filesUnder(join(root, 'table'))).toEqual(['blocker']);
+    expect(readdirSync(join(root, '_tmp'))).toEqual([expect.stringMatching(/^[0-9a-f]{16}\.partial-write$/)]);
   });
 });
 
