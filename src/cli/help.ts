@@ -14,9 +14,11 @@ export interface HelpEntry {
 /** How to run the tool from a clone: never `npx`, which asks the npm registry outside the repository. */
 export const INVOCATION = 'node bin/sparkify-lake.mjs';
 
-export const EXIT_CODES = `Exit codes: 0 done; 1 something failed (a file could not be processed, a query failed, a
-folder was refused); 2 the command line is wrong (unknown command or option, a missing or invalid
-argument, an input folder that is not a landing folder, a lake path that is not a lake).`;
+/** The same three codes as the README's table. */
+export const EXIT_CODES = `Exit codes: 0 done; 1 something failed (a file could not be processed, no file was found to
+ingest, a query failed, the lake could not be written, a folder was refused); 2 the command line is
+wrong, nothing was done (unknown command or option, a missing or invalid argument, an input folder
+that is not a landing folder, a lake path that is not a lake).`;
 
 export function overview(entries: readonly HelpEntry[]): string {
   const width = Math.max(...entries.map((entry) => entry.name.length));
