@@ -14,7 +14,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { sourcePrefix, type SourceKind } from '../src/domain/layout.js';
+import { SOURCE_SUFFIXES, sourcePrefix, type SourceKind } from '../src/domain/layout.js';
 import { privateBucket } from './buckets.js';
 
 export interface LandingProps {
@@ -22,9 +22,6 @@ export interface LandingProps {
   readonly existingBucketName?: string;
   readonly accessLogs: s3.IBucket;
 }
-
-/** Only JSON files under a source prefix are ingested; anything else in the bucket is ignored. */
-export const SOURCE_SUFFIX = '.json';
 
 export class Landing extends Construct {
   readonly bucket: s3.IBucket;
@@ -40,16 +37,20 @@ export class Landing extends Construct {
   }
 
   /**
-   * Sends an event for every object created or deleted under the kind's prefix with a .json suffix
+   * Sends an event for every object created or deleted under the kind's prefix with a .json or .json.gz suffix
    * to the queue: the lake follows the landing area, so a file someone deletes (a retracted export)
    * takes its rows with it. Lifecycle expirations are a different event type
    * (s3:LifecycleExpiration:*) and are not sent: archiving old landing files keeps their rows.
+   * One notification per suffix (an S3 filter takes one suffix); `.json` and `.json.gz` do not
+   * overlap (neither is a suffix of the other), as S3 requires of two rules for one event type.
    */
   notify(kind: SourceKind, queue: sqs.IQueue): void {
-    const filter = { prefix: sourcePrefix(kind), suffix: SOURCE_SUFFIX };
     const destination = new s3n.SqsDestination(queue);
-    this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, destination, filter);
-    this.bucket.addEventNotification(s3.EventType.OBJECT_REMOVED, destination, filter);
+    for (const suffix of SOURCE_SUFFIXES) {
+      const filter = { prefix: sourcePrefix(kind), suffix };
+      this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, destination, filter);
+      this.bucket.addEventNotification(s3.EventType.OBJECT_REMOVED, destination, filter);
+    }
     acknowledgeNotificationsHandler(Stack.of(this));
   }
 }

@@ -1,53 +1,68 @@
-/** `sparkify-lake <command>`: dispatch, usage and exit codes (0 ok, 1 something failed, 2 usage). */
-import { BACKFILL_USAGE, backfillCommand } from './commands/backfill.js';
-import { COMPACT_USAGE, compactCommand } from './commands/compact.js';
-import { DEMO_USAGE, demoCommand } from './commands/demo.js';
-import { ERASE_USAGE, eraseCommand } from './commands/erase.js';
-import { GENERATE_USAGE, generateCommand } from './commands/generate.js';
-import { INGEST_USAGE, ingestCommand } from './commands/ingest.js';
-import { QUERY_USAGE, queryCommand } from './commands/query.js';
-import { UsageError, type CommandIo } from './usage-error.js';
+/**
+ * `sparkify-lake <command>`: dispatch, help, version and exit codes (0 done, 1 something failed,
+ * 2 the command line is wrong). Results go to stdout; errors, warnings, hints and progress to stderr.
+ */
+import { BACKFILL_OPTIONS, BACKFILL_USAGE, backfillCommand } from './commands/backfill.js';
+import { COMPACT_OPTIONS, COMPACT_USAGE, compactCommand } from './commands/compact.js';
+import { DEMO_OPTIONS, DEMO_USAGE, demoCommand } from './commands/demo.js';
+import { ERASE_OPTIONS, ERASE_USAGE, eraseCommand } from './commands/erase.js';
+import { GENERATE_OPTIONS, GENERATE_USAGE, generateCommand } from './commands/generate.js';
+import { INGEST_OPTIONS, INGEST_USAGE, ingestCommand } from './commands/ingest.js';
+import { QUERY_OPTIONS, QUERY_USAGE, queryCommand } from './commands/query.js';
+import { helpCommand, synopsis, version, type HelpEntry } from './help.js';
+import { asksForHelp, usageErrorOf } from './options.js';
+import { didYouMean } from './suggest.js';
+import { consoleIo } from './console-io.js';
+import type { CommandIo } from './usage-error.js';
 
-type Command = (args: readonly string[], io: CommandIo) => Promise<number>;
+interface CommandEntry extends HelpEntry {
+  readonly run: (args: readonly string[], io: CommandIo) => Promise<number>;
+  /** Option names without the dashes, for "did you mean". */
+  readonly options: readonly string[];
+}
 
-const COMMANDS: Record<string, { run: Command; usage: string }> = {
-  ingest: { run: ingestCommand, usage: INGEST_USAGE },
-  query: { run: queryCommand, usage: QUERY_USAGE },
-  backfill: { run: backfillCommand, usage: BACKFILL_USAGE },
-  compact: { run: compactCommand, usage: COMPACT_USAGE },
-  erase: { run: eraseCommand, usage: ERASE_USAGE },
-  demo: { run: demoCommand, usage: DEMO_USAGE },
-  generate: { run: generateCommand, usage: GENERATE_USAGE },
-};
+const COMMANDS: readonly CommandEntry[] = [
+  { name: 'ingest', summary: 'turn landing files (song_data/, log_data/) into a lake folder', usage: INGEST_USAGE, options: Object.keys(INGEST_OPTIONS), run: ingestCommand },
+  { name: 'query', summary: 'run SQL over a lake folder with DuckDB', usage: QUERY_USAGE, options: Object.keys(QUERY_OPTIONS), run: queryCommand },
+  { name: 'compact', summary: "merge each partition's small Parquet files (faster queries)", usage: COMPACT_USAGE, options: Object.keys(COMPACT_OPTIONS), run: compactCommand },
+  { name: 'erase', summary: "erase a listener from the landing files and every lake object, with an audit record", usage: ERASE_USAGE, options: Object.keys(ERASE_OPTIONS), run: eraseCommand },
+  { name: 'demo', summary: 'what `npm start` runs: the sample into a fresh lake, then the standard questions', usage: DEMO_USAGE, options: Object.keys(DEMO_OPTIONS), run: demoCommand },
+  { name: 'generate', summary: 'write realistic, seeded song and log files at any size', usage: GENERATE_USAGE, options: Object.keys(GENERATE_OPTIONS), run: generateCommand },
+  { name: 'backfill', summary: 'send the S3 events of files already in a landing bucket to the stack', usage: BACKFILL_USAGE, options: Object.keys(BACKFILL_OPTIONS), run: backfillCommand },
+];
 
-const USAGE = `Usage:\n${Object.values(COMMANDS)
-  .map((command) => command.usage)
-  .join('\n\n')}`;
+const PROGRAM = 'sparkify-lake';
 
-const CONSOLE_IO: CommandIo = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
-};
-
-export async function main(argv: readonly string[], io: CommandIo = CONSOLE_IO): Promise<number> {
+export async function main(argv: readonly string[], io: CommandIo = consoleIo()): Promise<number> {
   const [name, ...args] = argv;
-  if (!name || name === 'help' || name === '--help' || name === '-h') {
-    io.out(USAGE);
-    return name ? 0 : 2;
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    io.err(`unknown command "${name}"\n\n${USAGE}`);
+  if (name === undefined) {
+    io.err(`Usage: ${PROGRAM} <command> [options]\nCommands: ${COMMANDS.map((command) => command.name).join(', ')}\nRun '${PROGRAM} help' for more.`);
     return 2;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.out(`${PROGRAM} ${version()}`);
+    return 0;
+  }
+  if (name === 'help' || name === '--help' || name === '-h') return helpCommand(args, COMMANDS, io);
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (!command) {
+    const hint = didYouMean(name, COMMANDS.map((candidate) => candidate.name));
+    io.err(`${PROGRAM}: unknown command "${name}"${hint}\nRun '${PROGRAM} help' for the list of commands.`);
+    return 2;
+  }
+  if (asksForHelp(args)) {
+    io.out(command.usage);
+    return 0;
   }
   try {
     return await command.run(args, io);
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`${(error as Error).message}\n\n${command.usage}`);
+    const usageError = usageErrorOf(error, [...command.options, 'help']);
+    if (usageError) {
+      io.err(`${PROGRAM} ${name}: ${usageError.message}\nUsage: ${synopsis(command.usage)}\nRun '${PROGRAM} ${name} --help' for details.`);
       return 2;
     }
-    io.err(`sparkify-lake ${name} failed: ${(error as Error).message}`);
+    io.err(`${PROGRAM} ${name} failed: ${(error as Error).message}`);
     return 1;
   }
 }

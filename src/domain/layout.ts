@@ -14,12 +14,12 @@ export type LandingSource = 'song_data' | 'log_data';
 
 const LANDING_SOURCES: Record<SourceKind, LandingSource> = { song: 'song_data', log: 'log_data' };
 
-/** File name endings the workers read; a gzipped landing file is decompressed on the way in. */
-export const LANDING_SUFFIXES = ['.json'] as const;
+/** Landing files are JSON, plain or gzip-compressed (pipeline/source-encoding.ts decodes them). */
+export const SOURCE_SUFFIXES = ['.json', '.json.gz'] as const;
 
 /** Which worker a landing key belongs to, or undefined for keys the lake does not ingest. */
 export function sourceKindOf(key: string): SourceKind | undefined {
-  if (!LANDING_SUFFIXES.some((suffix) => key.endsWith(suffix))) return undefined;
+  if (!SOURCE_SUFFIXES.some((suffix) => key.endsWith(suffix))) return undefined;
   for (const kind of ['song', 'log'] as const) {
     if (key.startsWith(sourcePrefix(kind))) return kind;
   }

@@ -4,7 +4,7 @@
  * (same bytes, same rules), and only new or changed files are written; with `mirror`, files that
  * left the input folder leave the lake too.
  */
-import { sourceKindOf, sourcePrefix, type SourceKind } from '../domain/layout.js';
+import { sourceKindOf, type SourceKind } from '../domain/layout.js';
 import type { RejectRow } from '../domain/rows.js';
 import type { BaseTableName } from '../domain/tables.js';
 import { localSequencerClock } from '../domain/versions.js';
@@ -12,7 +12,7 @@ import { entryOf, Ledger } from '../pipeline/ledger.js';
 import { processBatch, type FileOutcome, type FileStatus, type LandingEvent } from '../pipeline/process-batch.js';
 import { boundedChunks } from '../pipeline/work-limits.js';
 import { FsObjectStore } from '../storage/fs-store.js';
-import type { ObjectInfo } from '../storage/object-store.js';
+import { findInputFiles, type SkippedFile } from './input-files.js';
 import { markLakeFolder } from './lake-folder.js';
 
 export interface IngestProgress {
@@ -61,6 +61,8 @@ export interface IngestSummary {
   readonly objectsWritten: number;
   /** Landing keys whose rows left the lake because the file left the input folder (`mirror`). */
   readonly removed: readonly string[];
+  /** Files under song_data/ and log_data/ that were not read (not .json/.json.gz, symlinks), and why. */
+  readonly skipped: readonly SkippedFile[];
   readonly seconds: number;
 }
 
@@ -71,10 +73,8 @@ export async function ingestFolder(inputDir: string, lakeDir: string, options: I
   await markLakeFolder(lakeDir, 'ingest');
   const kinds = options.kinds ?? (['song', 'log'] as const);
   const ledger = await Ledger.read(lake);
-  const inputs: ObjectInfo[] = [];
-  for (const kind of kinds) {
-    for await (const object of source.listObjects(sourcePrefix(kind))) if (sourceKindOf(object.key) === kind) inputs.push(object);
-  }
+  const { files, skipped } = await findInputFiles(inputDir, kinds);
+  const inputs = [...files];
   if (options.mirror) {
     const present = new Set(inputs.map((input) => input.key));
     for (const key of ledger.presentKeys()) {
@@ -107,10 +107,10 @@ export async function ingestFolder(inputDir: string, lakeDir: string, options: I
       for (const input of batch) failures.push({ sourceKey: input.key, error: (error as Error).message });
     }
   }
-  return summarise(inputs.length, outcomes, failures, objectsWritten, (performance.now() - started) / 1000);
+  return { ...summarise(inputs.length, outcomes, failures, objectsWritten, (performance.now() - started) / 1000), skipped };
 }
 
-function summarise(files: number, outcomes: readonly FileOutcome[], failures: readonly FileFailure[], objectsWritten: number, seconds: number): IngestSummary {
+function summarise(files: number, outcomes: readonly FileOutcome[], failures: readonly FileFailure[], objectsWritten: number, seconds: number): Omit<IngestSummary, 'skipped'> {
   const byStatus: Record<Exclude<FileStatus, 'failed'>, number> = { processed: 0, rejected: 0, unchanged: 0, removed: 0, ignored: 0 };
   const rowsWritten: Partial<Record<BaseTableName, number>> = {};
   const rejects: RejectRow[] = [];

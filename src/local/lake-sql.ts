@@ -5,10 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ANALYST_VIEWS, BASE_TABLES, type BaseTable } from '../domain/tables.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { DUCKDB_TYPES } from './duckdb-types.js';
+import { globLiteral } from './duckdb-glob.js';
+import { jsonRows } from './duckdb-json.js';
+import { runStatements, type RunStatementsOptions, type StatementResult } from './sql-statements.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -45,11 +48,12 @@ export class LakeSql {
 
   async query(sql: string): Promise<QueryResult> {
     const reader = await this.connection.runAndReadAll(sql);
-    const integerColumns = reader.columnTypes().map((type) => WIDE_INTEGER_TYPES.has(type.typeId));
-    const rows = (reader.getRowsJson() as JsonValue[][]).map((row) =>
-      row.map((value, i) => (integerColumns[i] && typeof value === 'string' ? wideIntegerValue(value) : value)),
-    );
-    return { columns: reader.columnNames(), rows };
+    return { columns: reader.columnNames(), rows: jsonRows(reader.columnTypes(), reader.getRowsJson() as JsonValue[][]) };
+  }
+
+  /** Every statement of `sql`, in order, each with its result (see sql-statements.ts). */
+  async runStatements(sql: string, options: RunStatementsOptions = {}): Promise<StatementResult[]> {
+    return runStatements(this.connection, sql, options);
   }
 
   close(): void {
@@ -68,21 +72,13 @@ export async function withLakeSql<T>(lakeDir: string, lake: ObjectStore, use: (s
   }
 }
 
-// DuckDB's JSON conversion gives 64-bit and wider integers (count(*), sum()) as strings.
-const WIDE_INTEGER_TYPES = new Set<DuckDBTypeId>([DuckDBTypeId.BIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.UHUGEINT]);
-
-function wideIntegerValue(text: string): number | string {
-  const value = Number(text);
-  return Number.isSafeInteger(value) ? value : text;
-}
-
 function baseTableSelect(lakeDir: string, table: BaseTable, hasFiles: boolean): string {
   const allColumns = [...table.columns, ...table.partitionKeys];
   if (!hasFiles) {
     const nulls = allColumns.map((c) => `CAST(NULL AS ${DUCKDB_TYPES[c.type]}) AS ${quote(c.name)}`);
     return `SELECT ${nulls.join(', ')} WHERE false`;
   }
-  const glob = join(lakeDir, table.name, '**', '*.parquet').replaceAll("'", "''");
+  const glob = `${globLiteral(join(lakeDir, table.name))}/**/*.parquet`.replaceAll("'", "''");
   const hiveTypes = table.partitionKeys.map((k) => `'${k.name}': ${DUCKDB_TYPES[k.type]}`).join(', ');
   const partitioning = table.partitionKeys.length > 0 ? `hive_partitioning = true, hive_types = {${hiveTypes}}` : 'hive_partitioning = false';
   const casts = allColumns.map((c) => `CAST(${quote(c.name)} AS ${DUCKDB_TYPES[c.type]}) AS ${quote(c.name)}`);

@@ -296,6 +296,11 @@ function sortedOrder(table: BaseTable, rows: RowRef[]): RowRef[] {
   });
 }
 
+/** Files an earlier run replaced that still lie in the lake until their grace period is over. */
+export async function replacedFiles(lake: ObjectStore): Promise<ReadonlySet<string>> {
+  return new Set((await readJournal(lake)).flatMap((entry) => entry.files));
+}
+
 async function readJournal(lake: ObjectStore): Promise<JournalEntry[]> {
   const entries: JournalEntry[] = [];
   for await (const key of lake.list(COMPACTION_JOURNAL_PREFIX)) {

@@ -28,6 +28,7 @@ import { streamBytes, utf8Lines, type ObjectStore } from '../storage/object-stor
 import { LAKE_FORMAT_VERSION } from './ledger.js';
 import { PartitionedOutput, type OutputFile } from './partitioned-output.js';
 import { rowCheckFor } from './row-check.js';
+import { decodeSource } from './source-encoding.js';
 import { forEachConcurrently } from './work-limits.js';
 
 export interface Stores {
@@ -216,8 +217,10 @@ async function processOne(event: LandingEvent, stores: Stores, batch: BatchTable
     const contribution = new FileContribution();
     let fileRejected = false;
     let logStats: LogFileStats | undefined;
-    if (kind === 'song') fileRejected = addSongFile(sourceKey, await streamBytes(read.stream), batch, contribution);
-    else logStats = await addLogFile(sourceKey, read.stream, batch, contribution);
+    // Hash and size are of the stored bytes; the transforms read the JSON (gunzipped for .json.gz).
+    const json = decodeSource(sourceKey, read.stream);
+    if (kind === 'song') fileRejected = addSongFile(sourceKey, await streamBytes(json), batch, contribution);
+    else logStats = await addLogFile(sourceKey, json, batch, contribution);
     const content = { sha256: read.sha256(), bytes: read.bytes() };
     batch.commit(ledgerRow(event, source, SOURCE_PRESENT, content, contribution));
     return {

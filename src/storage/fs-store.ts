@@ -27,12 +27,36 @@ export class FsObjectStore implements ObjectStore {
 
   async put(key: string, body: Uint8Array | string): Promise<void> {
     const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true });
-    // Write beside, then rename: a reader (DuckDB) never sees a half-written file. The temporary
-    // name matches no table's *.parquet pattern and list() skips it.
-    const temporary = `${path}.${randomBytes(6).toString('hex')}${TEMPORARY_SUFFIX}`;
+    // Write to a temporary file, then rename: a reader never sees a half-written file. The
+    // temporary lives in the store's own _tmp/ folder, never in a table's folder, because some
+    // readers (Athena, Spark, a plain directory listing) take every file of a partition, and a
+    // file left by a crash between write and rename would be read as data. Same file system as
+    // the target, so the rename is atomic. A failed write leaves its temporary there, as a crash
+    // would: no reader sees it, and the next run's sweepTemporaries() removes it.
+    const folder = join(this.root, TEMPORARY_FOLDER);
+    await mkdir(folder, { recursive: true });
+    const temporary = join(folder, `${randomBytes(8).toString('hex')}${TEMPORARY_SUFFIX}`);
     await writeFile(temporary, body);
+    await mkdir(dirname(path), { recursive: true });
     await rename(temporary, path);
+  }
+
+  /**
+   * Removes temporary files older than `olderThanMs` (epoch ms; a run passes its own start, so
+   * files being written right now by this run are never touched): in _tmp/, and, anywhere in the
+   * store, the `*.partial-write` files that versions before _tmp/ left beside their targets.
+   * Returns how many it removed.
+   */
+  async sweepTemporaries(olderThanMs: number): Promise<number> {
+    let removed = 0;
+    for await (const path of filesBelow(this.root)) {
+      if (!path.endsWith(TEMPORARY_SUFFIX)) continue;
+      const info = await stat(path).catch(() => undefined);
+      if (!info || info.mtimeMs >= olderThanMs) continue;
+      await rm(path, { force: true });
+      removed += 1;
+    }
+    return removed;
   }
 
   async delete(key: string): Promise<void> {
@@ -60,6 +84,13 @@ export class FsObjectStore implements ObjectStore {
 }
 
 async function collect(root: string, dir: string, objects: ObjectInfo[]): Promise<void> {
+  for await (const path of filesBelow(dir)) {
+    if (!path.endsWith(TEMPORARY_SUFFIX)) objects.push({ key: relative(root, path).split(sep).join('/'), size: (await stat(path)).size });
+  }
+}
+
+/** Every regular file below `dir`, at any depth; nothing when there is no such folder. */
+async function* filesBelow(dir: string): AsyncGenerator<string> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -69,14 +100,15 @@ async function collect(root: string, dir: string, objects: ObjectInfo[]): Promis
   }
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) await collect(root, path, objects);
-    else if (entry.isFile() && !entry.name.endsWith(TEMPORARY_SUFFIX)) {
-      objects.push({ key: relative(root, path).split(sep).join('/'), size: (await stat(path)).size });
-    }
+    if (entry.isDirectory()) yield* filesBelow(path);
+    else if (entry.isFile()) yield path;
   }
 }
 
 const TEMPORARY_SUFFIX = '.partial-write';
+
+/** Where put() writes before renaming; `_`-prefixed and outside every table's folder. */
+export const TEMPORARY_FOLDER = '_tmp';
 
 /** A key that names nothing, or names something below a file (`a.json/x`), is simply missing. */
 function isMissing(error: unknown): boolean {

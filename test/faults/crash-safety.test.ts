@@ -35,7 +35,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     ...actual,
     writeFile: async (...args: Parameters<typeof actual.writeFile>) => {
       const [path, data] = args;
-      // The folder store writes a temporary file beside the target, then renames it: tear the
+      // The folder store writes a temporary file in the lake's _tmp/, then renames it: tear the
       // write of any file whose name is not a lake object's (not *.parquet, not *.json).
       if (fsFaults.tearTempWrites && !/\.(parquet|json)$/.test(String(path))) {
         const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data as Uint8Array);
@@ -299,6 +299,8 @@ describe('no reader ever sees a partial object', () => {
     const integrity = await lakeIntegrity(lake);
     expect(integrity.problems).toEqual([]);
     expect(integrity.hiddenFiles.length, 'the crash left its temporary file on disk, hidden').toBeGreaterThan(0);
+    // ...in _tmp/, not in a partition folder, where readers that take every file would read it.
+    expect(integrity.hiddenFiles.filter((key) => !key.startsWith('_tmp/'))).toEqual([]);
     // The reader's lake is exactly the lake before the failed write.
     expectSameLake(await snapshotLake(lake), before, 'after the failed write');
 

@@ -39,7 +39,7 @@ describe('existing landing bucket (-c inputBucket=...)', () => {
     expect(s.json.Outputs?.LandingBucketName?.Value).toBe(EXISTING);
   });
 
-  it('adds the two notifications to the existing bucket without replacing its other notifications', () => {
+  it('adds the notifications (both kinds, .json and .json.gz) to the existing bucket without replacing its other notifications', () => {
     const [[, notifications] = ['', undefined]] = resourcesOfType(s.json, 'Custom::S3BucketNotifications');
     expect(notifications?.Properties?.BucketName).toBe(EXISTING);
     expect(notifications?.Properties?.Managed).toBe(false);
@@ -49,6 +49,8 @@ describe('existing landing bucket (-c inputBucket=...)', () => {
       expect.arrayContaining([
         [logicalIdOf(s.stack, s.stack.queues.song.queue), ['prefix=song_data/', 'suffix=.json']],
         [logicalIdOf(s.stack, s.stack.queues.log.queue), ['prefix=log_data/', 'suffix=.json']],
+        [logicalIdOf(s.stack, s.stack.queues.song.queue), ['prefix=song_data/', 'suffix=.json.gz']],
+        [logicalIdOf(s.stack, s.stack.queues.log.queue), ['prefix=log_data/', 'suffix=.json.gz']],
       ]),
     );
   });

@@ -180,15 +180,18 @@ describe('landing notifications', () => {
     const [[, notifications] = ['', undefined as unknown as CfnResource]] = resourcesOfType(s.json, 'Custom::S3BucketNotifications');
     expect(referencedId(notifications.Properties?.BucketName)).toBe(ids.landing);
     const configs = notifications.Properties?.NotificationConfiguration.QueueConfigurations as Record<string, any>[];
-    expect(configs).toHaveLength(4);
+    // Two kinds × created/removed × plain and gzip-compressed JSON.
+    expect(configs).toHaveLength(8);
     const routes = configs.map((c) => ({
       queue: referencedId(c.QueueArn),
       events: c.Events,
       rules: Object.fromEntries((c.Filter.Key.FilterRules as { Name: string; Value: string }[]).map((r) => [r.Name, r.Value])),
     }));
     for (const events of [['s3:ObjectCreated:*'], ['s3:ObjectRemoved:*']]) {
-      expect(routes).toContainEqual({ queue: ids.queue.song, events, rules: { prefix: 'song_data/', suffix: '.json' } });
-      expect(routes).toContainEqual({ queue: ids.queue.log, events, rules: { prefix: 'log_data/', suffix: '.json' } });
+      for (const suffix of ['.json', '.json.gz']) {
+        expect(routes).toContainEqual({ queue: ids.queue.song, events, rules: { prefix: 'song_data/', suffix } });
+        expect(routes).toContainEqual({ queue: ids.queue.log, events, rules: { prefix: 'log_data/', suffix } });
+      }
     }
     // Lifecycle expirations would archive-delete rows: never subscribed.
     expect(routes.flatMap((r) => r.events as string[]).some((e) => e.includes('Lifecycle'))).toBe(false);

@@ -260,7 +260,7 @@ describe('interruption, deadline and bounded work', () => {
 async function ingestLogsDyingAtCommit(input: string, lake: string): Promise<number> {
   const { processBatch } = await import('../../src/pipeline/process-batch.js');
   const { localSequencerClock } = await import('../../src/domain/versions.js');
-  const store = new FsObjectStore(lake);
+  const store: ObjectStore = new FsObjectStore(lake);
   let written = 0;
   const dying: ObjectStore = {
     ...bind(store),

@@ -1,4 +1,5 @@
 import { main } from '../../src/cli/main.js';
+import type { Terminal } from '../../src/cli/usage-error.js';
 
 export interface CliRun {
   readonly code: number;
@@ -8,10 +9,30 @@ export interface CliRun {
 
 /** Runs the `sparkify-lake` command in process, capturing what it prints. */
 export async function runCli(...argv: string[]): Promise<CliRun> {
+  const { code, out, err } = await runCliWith({}, ...argv);
+  return { code, out, err };
+}
+
+export interface CliSetup {
+  /** Standard input, for `query -`. */
+  readonly stdin?: string;
+  /** A terminal of this width: progress is drawn into `terminalText`. */
+  readonly columns?: number;
+}
+
+/** runCli with standard input and/or a terminal; `terminal` holds what was drawn on it. */
+export async function runCliWith(setup: CliSetup, ...argv: string[]): Promise<CliRun & { terminal: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { out: (text) => out.push(text), err: (text) => err.push(text) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  let drawn = '';
+  const terminal: Terminal | undefined = setup.columns === undefined ? undefined : { columns: setup.columns, write: (text) => void (drawn += text) };
+  const code = await main(argv, {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+    ...(terminal ? { terminal } : {}),
+    ...(setup.stdin === undefined ? {} : { readStdin: async () => setup.stdin ?? '' }),
+  });
+  return { code, out: out.join('\n'), err: err.join('\n'), terminal: drawn };
 }
 
 /** `sparkify-lake query --lake <dir> --json <sql>`, parsed: one object per row. */

@@ -2,14 +2,26 @@ import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { backfill, type BackfillProgress } from '../../backfill/backfill.js';
+import { QUIET_OPTION } from '../options.js';
 import { UsageError, type CommandIo } from '../usage-error.js';
 
 export const BACKFILL_USAGE = `sparkify-lake backfill --bucket <name> --song-queue-url <url> --log-queue-url <url>
-                       [--prefix <prefix>] [--region <region>] [--dry-run]
-  Sends an S3 ObjectCreated event for every song_data/ and log_data/ .json object already in the
+                       [--prefix <prefix>] [--region <region>] [--dry-run] [-q]
+  Sends an S3 ObjectCreated event for every song_data/ and log_data/ .json or .json.gz object in the
   landing bucket to the deployed stack's queues (its SongQueueUrl and LogQueueUrl outputs), so files
   that landed before the stack existed are processed too. Safe to rerun. --prefix limits the listing
-  (e.g. log_data/2018/); --region defaults to the queues' region; --dry-run only counts.`;
+  (e.g. log_data/2018/); --region defaults to the queues' region; --dry-run only counts; -q, --quiet
+  prints no progress lines.`;
+
+export const BACKFILL_OPTIONS = {
+  bucket: { type: 'string' },
+  prefix: { type: 'string' },
+  'song-queue-url': { type: 'string' },
+  'log-queue-url': { type: 'string' },
+  region: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  ...QUIET_OPTION,
+} as const;
 
 export interface BackfillClients {
   readonly s3: S3Client;
@@ -44,14 +56,7 @@ export async function backfillCommand(args: readonly string[], io: CommandIo, de
   const { values } = parseArgs({
     args: [...args],
     allowPositionals: false,
-    options: {
-      bucket: { type: 'string' },
-      prefix: { type: 'string' },
-      'song-queue-url': { type: 'string' },
-      'log-queue-url': { type: 'string' },
-      region: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-    },
+    options: BACKFILL_OPTIONS,
   });
   const bucket = values.bucket;
   const songQueueUrl = values['song-queue-url'];
@@ -68,7 +73,7 @@ export async function backfillCommand(args: readonly string[], io: CommandIo, de
   let lastPrint = 0;
   const onProgress = (p: BackfillProgress) => {
     const now = Date.now();
-    if (now - lastPrint < deps.progressIntervalMs) return;
+    if (values.quiet || now - lastPrint < deps.progressIntervalMs) return;
     lastPrint = now;
     io.err(`listed ${p.listed}, to send ${p.matched}, sent ${p.sent}, failed ${p.failed} (at ${p.lastKey})`);
   };

@@ -1,31 +1,41 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 import { compactLake, DEFAULT_COMPACTION } from '../../pipeline/compact.js';
+import { checkLakeWritable } from '../../local/lake-check.js';
 import { FsObjectStore } from '../../storage/fs-store.js';
+import { QUIET_OPTION } from '../options.js';
+import { openLakeToRead, sweepLeftovers } from '../lake-paths.js';
 import { UsageError, type CommandIo } from '../usage-error.js';
 
-export const COMPACT_USAGE = `sparkify-lake compact --lake <dir> [--target-mb N] [--min-files N] [--grace-minutes N]
+export const COMPACT_USAGE = `sparkify-lake compact --lake <dir> [--target-mb N] [--min-files N] [--grace-minutes N] [-q]
   Rewrites each partition's small Parquet files into few large, sorted ones and drops rows no table
   shows any more (what the scheduled compaction worker does in AWS). Safe to run at any time, also
   while queries run: a replaced file is deleted only by a run at least --grace-minutes (default 10)
-  after it was replaced, so a query that already listed it can still read it.`;
+  after it was replaced, so a query that already listed it can still read it. Temporary files left
+  by an interrupted run are removed first.`;
 
 /** Local queries last seconds, not the hour Athena's may: a shorter grace than the stack's. */
 const LOCAL_GRACE_MINUTES = 10;
 
+export const COMPACT_OPTIONS = {
+  lake: { type: 'string' },
+  'target-mb': { type: 'string' },
+  'min-files': { type: 'string' },
+  'grace-minutes': { type: 'string' },
+  ...QUIET_OPTION,
+} as const;
+
 export async function compactCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: { lake: { type: 'string' }, 'target-mb': { type: 'string' }, 'min-files': { type: 'string' }, 'grace-minutes': { type: 'string' } },
-  });
+  const { values } = parseArgs({ args: [...args], options: COMPACT_OPTIONS });
   if (!values.lake) throw new UsageError('compact needs --lake <dir>');
   const lakeDir = resolve(values.lake);
-  if (!existsSync(lakeDir)) throw new UsageError(`no lake at ${lakeDir}`);
   const targetMb = positive(values['target-mb'], DEFAULT_COMPACTION.targetFileBytes / 1024 / 1024, '--target-mb');
   const minFiles = positive(values['min-files'], DEFAULT_COMPACTION.minFiles, '--min-files');
-  const graceMinutes = nonNegative(values['grace-minutes'], LOCAL_GRACE_MINUTES, '--grace-minutes');
+  await openLakeToRead(lakeDir);
+  await checkLakeWritable(lakeDir);
   const started = performance.now();
+  await sweepLeftovers(lakeDir, Date.now(), io, values.quiet);
+  const graceMinutes = nonNegative(values['grace-minutes'], LOCAL_GRACE_MINUTES, '--grace-minutes');
   const options = { ...DEFAULT_COMPACTION, targetFileBytes: targetMb * 1024 * 1024, minFiles, retiredGraceMs: graceMinutes * 60_000 };
   const run = await compactLake(new FsObjectStore(lakeDir), options, (group) =>
     io.out(

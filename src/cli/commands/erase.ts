@@ -14,20 +14,19 @@ sparkify-lake erase --bucket <landing> --lake-bucket <lake> --user-id <id> [--re
   data to _audit/erasure/<request-id>.json in the lake. Safe to run again; an unknown user id is not
   an error. In AWS it also deletes the older versions of rewritten objects in a versioned bucket.`;
 
+export const ERASE_OPTIONS = {
+  input: { type: 'string' },
+  lake: { type: 'string' },
+  bucket: { type: 'string' },
+  'lake-bucket': { type: 'string' },
+  'user-id': { type: 'string' },
+  'request-id': { type: 'string' },
+  region: { type: 'string' },
+  'wait-minutes': { type: 'string' },
+} as const;
+
 export async function eraseCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      input: { type: 'string' },
-      lake: { type: 'string' },
-      bucket: { type: 'string' },
-      'lake-bucket': { type: 'string' },
-      'user-id': { type: 'string' },
-      'request-id': { type: 'string' },
-      region: { type: 'string' },
-      'wait-minutes': { type: 'string' },
-    },
-  });
+  const { values } = parseArgs({ args: [...args], options: ERASE_OPTIONS });
   const userId = values['user-id'];
   if (!userId) throw new UsageError('erase needs --user-id <id>');
   const progress = (message: string) => io.err(`… ${message}`);

@@ -2,36 +2,41 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ALL_FAULTS, generateDataset, isFaultKind, type FaultKind, type GenerateOptions, type GeneratedSummary } from '../../generate/index.js';
 import { progressBar } from '../progress.js';
+import { QUIET_OPTION } from '../options.js';
 import { UsageError, type CommandIo } from '../usage-error.js';
 
 export const GENERATE_USAGE = `sparkify-lake generate <out-dir> [--seed N] [--songs N] [--events N] [--days N] [--users N]
     [--start-date YYYY-MM-DD] [--match-share X] [--fault-rate X] [--faults kind,...] [--log-file-mb N]
-    [--force] [--json]
+    [--force] [--json] [-q]
   Writes realistic test data under <out-dir>/song_data/ and <out-dir>/log_data/ (one log file per
   UTC day) in the real formats, from a seed: the same seed and options give the same bytes.
   Defaults: 100 songs, 5000 events over 7 days from 2018-11-01, 50 users, 30% of plays matching a
   song. --log-file-mb sizes each day's file instead of --events. --fault-rate mixes in faults (kinds:
   all, or --faults); the summary lists what ingesting the data must then report. --force replaces
-  song_data/ and log_data/ already in <out-dir>; --json prints the whole summary as JSON.`;
+  song_data/ and log_data/ already in <out-dir>; --json prints the whole summary as JSON; -q, --quiet
+  draws no progress bar.`;
+
+export const GENERATE_OPTIONS = {
+  seed: { type: 'string' },
+  songs: { type: 'string' },
+  events: { type: 'string' },
+  days: { type: 'string' },
+  users: { type: 'string' },
+  'start-date': { type: 'string' },
+  'match-share': { type: 'string' },
+  'fault-rate': { type: 'string' },
+  faults: { type: 'string' },
+  'log-file-mb': { type: 'string' },
+  force: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  ...QUIET_OPTION,
+} as const;
 
 export async function generateCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: {
-      seed: { type: 'string' },
-      songs: { type: 'string' },
-      events: { type: 'string' },
-      days: { type: 'string' },
-      users: { type: 'string' },
-      'start-date': { type: 'string' },
-      'match-share': { type: 'string' },
-      'fault-rate': { type: 'string' },
-      faults: { type: 'string' },
-      'log-file-mb': { type: 'string' },
-      force: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-    },
+    options: GENERATE_OPTIONS,
   });
   const [outDir, ...extra] = positionals;
   if (!outDir || extra.length > 0) throw new UsageError('generate needs exactly one <out-dir>');
@@ -52,7 +57,7 @@ export async function generateCommand(args: readonly string[], io: CommandIo): P
     ...defined('logFileBytes', logFileMb === undefined ? undefined : Math.round(logFileMb * 1e6)),
     overwrite: values.force,
   };
-  const bar = progressBar();
+  const bar = progressBar(values.quiet ? undefined : io.terminal);
   let summary: GeneratedSummary;
   try {
     summary = await generateDataset(resolve(outDir), { ...options, onProgress: bar.update });

@@ -1,25 +1,83 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import { smallFiles, SUGGEST_COMPACT_FROM } from '../../local/lake-health.js';
 import { withLakeSql } from '../../local/lake-sql.js';
+import { EmptySqlError, StatementError, type StatementResult } from '../../local/sql-statements.js';
 import { FsObjectStore } from '../../storage/fs-store.js';
-import { renderJsonLines, renderTable } from '../format.js';
+import { openLakeToRead } from '../lake-paths.js';
+import { QUIET_OPTION } from '../options.js';
+import { DEFAULT_TABLE_ROWS, OUTPUT_FORMATS, outputFormatOf, renderResult, rowLimitOf, TABLE_CELL_WIDTH, type OutputFormat } from '../output-format.js';
+import { protectSqlComments, readSql } from '../sql-input.js';
 import { UsageError, type CommandIo } from '../usage-error.js';
 
-export const QUERY_USAGE = `sparkify-lake query --lake <dir> [--json] "<SQL>"
+export const QUERY_USAGE = `sparkify-lake query --lake <dir> [--format ${OUTPUT_FORMATS.join('|')}] [--json] [--limit N] [-q]
+                    ("<SQL>" | --file <path> | -)
   Runs SQL with DuckDB over the analyst tables (songplays, users, songs, artists, "time"), the
-  base tables (base_plays, base_songs) and the quarantine (rejects). --json prints one object per row.`;
+  base tables (base_plays, base_songs) and the quarantine (rejects). The SQL is one quoted
+  argument, a file (--file q.sql), or standard input (- or --file -); it may start with comments.
+  Several statements separated by ; all run, in order, in one session (a SET or CREATE TEMP VIEW
+  can prepare a query), and the result of each one that returns rows is printed; if one fails,
+  the command stops there with exit 1 and says which.
+  --format table (default) shows at most ${DEFAULT_TABLE_ROWS} rows (--limit N, --limit 0 for all) and cuts
+  values after ${TABLE_CELL_WIDTH} characters, saying so; json prints one object per row (--json is short
+  for it) and csv a header and RFC 4180 rows, every row unless --limit is given.
+  --lake must be a lake made by ingest or demo. On a lake of many small files a note on stderr
+  suggests compact; -q, --quiet leaves it out.`;
+
+export const QUERY_OPTIONS = {
+  lake: { type: 'string' },
+  format: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  limit: { type: 'string' },
+  file: { type: 'string' },
+  ...QUIET_OPTION,
+} as const;
 
 export async function queryCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: { lake: { type: 'string' }, json: { type: 'boolean', default: false } },
-  });
+  const { values, positionals } = parseArgs({ args: protectSqlComments(args), allowPositionals: true, options: QUERY_OPTIONS });
   if (!values.lake) throw new UsageError('query needs --lake <dir>');
-  if (positionals.length !== 1 || !positionals[0]) throw new UsageError('query needs exactly one SQL statement (quote it)');
+  const format = outputFormatOf(values.format, values.json);
+  const maxRows = rowLimitOf(values.limit, format);
+  const sql = await readSql(positionals, values.file, io);
   const lakeDir = resolve(values.lake);
-  const sql = positionals[0];
-  const result = await withLakeSql(lakeDir, new FsObjectStore(lakeDir), (session) => session.query(sql));
-  io.out(values.json ? renderJsonLines(result) : renderTable(result));
+  await openLakeToRead(lakeDir);
+  try {
+    printResults(await runOnLocalLake(lakeDir, sql, maxRows), format, io);
+  } catch (error) {
+    // The statements before the one that failed ran: show what they returned, then the error.
+    if (error instanceof StatementError) printResults(error.completed, format, io);
+    throw error;
+  }
+  if (!values.quiet) await suggestCompaction(lakeDir, io);
   return 0;
+}
+
+/** The statements on the local lake with DuckDB. */
+async function runOnLocalLake(lakeDir: string, sql: string, maxRows: number | undefined): Promise<StatementResult[]> {
+  try {
+    return await withLakeSql(lakeDir, new FsObjectStore(lakeDir), (session) => session.runStatements(sql, maxRows === undefined ? {} : { maxRows }));
+  } catch (error) {
+    if (error instanceof EmptySqlError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Each result set in the format, one after another (a blank line apart for table and csv). */
+function printResults(results: readonly StatementResult[], format: OutputFormat, io: CommandIo): void {
+  const shown = results.filter((result) => result.hasResultSet);
+  shown.forEach((result, i) => {
+    const { text, notice } = renderResult(result, format);
+    if (i > 0 && format !== 'json') io.out('');
+    if (text !== '') io.out(text);
+    if (notice) io.err(notice);
+  });
+}
+
+async function suggestCompaction(lakeDir: string, io: CommandIo): Promise<void> {
+  const { files, mergeable } = await smallFiles(new FsObjectStore(lakeDir));
+  if (mergeable < SUGGEST_COMPACT_FROM) return;
+  io.err(
+    `Note: this lake has ${files} Parquet files, ${mergeable} of them small enough to merge; every query opens them all. ` +
+      `\`sparkify-lake compact --lake ${lakeDir}\` merges them (safe at any time, answers unchanged).`,
+  );
 }

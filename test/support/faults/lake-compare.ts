@@ -15,6 +15,7 @@ import { expect } from 'vitest';
 import { ANALYST_VIEWS, BASE_TABLES } from '../../../src/domain/tables.js';
 import { ingestFolder, type IngestSummary } from '../../../src/local/ingest.js';
 import { LakeSql, type JsonValue } from '../../../src/local/lake-sql.js';
+import { LAKE_MARKER_FILE } from '../../../src/local/lake-folder.js';
 import { FsObjectStore } from '../../../src/storage/fs-store.js';
 import { getObjectBytes, listAllKeys } from '../local-s3.js';
 
@@ -31,7 +32,8 @@ export async function snapshotLake(lakeDir: string): Promise<LakeSnapshot> {
   mkdirSync(lakeDir, { recursive: true });
   const store = new FsObjectStore(lakeDir);
   const objects: Record<string, string> = {};
-  for await (const key of store.list('')) objects[key] = sha256(readFileSync(join(lakeDir, key)));
+  // The marker is written by the local run only (an S3 lake has none): not an object of the lake.
+  for await (const key of store.list('')) if (key !== LAKE_MARKER_FILE) objects[key] = sha256(readFileSync(join(lakeDir, key)));
   const tables: Record<string, string[]> = {};
   const session = await LakeSql.open(lakeDir, store);
   try {

@@ -4,12 +4,14 @@
  * whole (each Parquet file parses completely with an independent reader, hyparquet, and holds
  * rows; each manifest is JSON with an outputs list). Files on disk that list() hides (temporary
  * files a crash left behind) are reported separately: garbage, not data, but none of them may match
- * the `*.parquet` pattern DuckDB reads a table with.
+ * the `*.parquet` pattern DuckDB reads a table with. The lake marker (`.sparkify-lake`, written by
+ * the local run only) is neither: it is not an object of the lake.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { BASE_TABLES } from '../../../src/domain/tables.js';
+import { LAKE_MARKER_FILE } from '../../../src/local/lake-folder.js';
 import { FsObjectStore } from '../../../src/storage/fs-store.js';
 
 export interface LakeIntegrity {
@@ -23,9 +25,9 @@ export interface LakeIntegrity {
 export async function lakeIntegrity(lakeDir: string): Promise<LakeIntegrity> {
   const problems: string[] = [];
   const listed: string[] = [];
-  for await (const key of new FsObjectStore(lakeDir).list('')) listed.push(key);
+  for await (const key of new FsObjectStore(lakeDir).list('')) if (key !== LAKE_MARKER_FILE) listed.push(key);
   const onDisk = walk(lakeDir).map((path) => relative(lakeDir, path).split(sep).join('/'));
-  const hiddenFiles = onDisk.filter((key) => !listed.includes(key));
+  const hiddenFiles = onDisk.filter((key) => !listed.includes(key) && key !== LAKE_MARKER_FILE);
   for (const key of listed) {
     const isOutput = BASE_TABLES.some((table) => key.startsWith(`${table.name}/`)) && key.endsWith('.parquet');
     const isManifest = key.startsWith('_manifests/') && key.endsWith('.json');
