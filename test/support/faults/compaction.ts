@@ -11,10 +11,21 @@ import type { ObjectStore } from '../../../src/storage/object-store.js';
 /** A clock this far ahead treats every uncommitted write made so far as abandoned (a dead batch). */
 export const PAST_ABANDONED_AGE_MS = ABANDONED_WRITE_AGE_MS + 10 * 60 * 1000;
 
-export async function compactTwice(lake: ObjectStore, options: { readonly aheadMs?: number } = {}): Promise<[CompactionRun, CompactionRun]> {
+export interface CompactTwiceOptions {
+  /** Move compaction's clock this far ahead (PAST_ABANDONED_AGE_MS: uncommitted writes count as abandoned). */
+  readonly aheadMs?: number;
+  /**
+   * Called between the two runs, while the replaced files still lie beside their merged copies:
+   * every row is stored twice then, and the views must still answer each once.
+   */
+  readonly between?: () => Promise<void>;
+}
+
+export async function compactTwice(lake: ObjectStore, options: CompactTwiceOptions = {}): Promise<[CompactionRun, CompactionRun]> {
   const ahead = options.aheadMs ?? 0;
   const settings = { ...DEFAULT_COMPACTION, retiredGraceMs: 0, now: () => Date.now() + ahead };
   const first = await compactLake(lake, settings);
+  await options.between?.();
   const second = await compactLake(lake, settings);
   return [first, second];
 }
