@@ -193,35 +193,37 @@ describe.each(BATCHES)('a crash after the k-th write of a batch, then a retry: $
 });
 
 describe('a crash just before the commit, then the object changes again before the retry', () => {
-  const v2 = shiftedLog(sampleText(L1), { days: 30, keepEvery: 1 });
+  const v2 = (dir: string): void => writeInput(dir, L1, shiftedLog(sampleText(L1), { days: 30, keepEvery: 1 }));
+  const removed = (dir: string): void => rmSync(join(dir, L1));
+  const v3 = (dir: string): void => writeInput(dir, L1, sampleText(L1));
+  const v1Again = (dir: string): void => cpSync(join(beforeInput, L1), join(dir, L1));
 
   it.each([
-    ['v3 (the original content, without the bad line) lands', (dir: string) => writeInput(dir, L1, sampleText(L1))],
-    ['the object is deleted', (dir: string) => rmSync(join(dir, L1))],
-    ["v1's exact bytes come back", (dir: string) => cpSync(join(beforeInput, L1), join(dir, L1))],
-  ] as const)('%s: no row of the crashed v2 is ever visible, the retry reads the object as it is now', async (_name, change) => {
+    ['v2 (a month later) crashes, then v3 (the original content without the bad line) lands', v2, v3],
+    ['v2 crashes, then the object is deleted', v2, removed],
+    ["v2 crashes, then v1's exact bytes come back", v2, v1Again],
+    ['its removal crashes, then the same bytes are uploaded again', removed, v1Again],
+  ] as const)('%s: nothing of the crashed version is ever visible, the retry reads the object as it is now', async (_name, crashedVersion, change) => {
     const input = join(dirs.path, `changed-input-${++runs}`);
     cpSync(beforeInput, input, { recursive: true });
-    writeInput(input, L1, v2);
+    crashedVersion(input);
     const lakeDir = freshLake();
-    // v2 crashes after writing its data (a December partition), before the commit.
-    const crashed = new FaultyObjectStore(new FsObjectStore(lakeDir), { crashAfterWrite: (_op, key) => key.includes('month=12') });
+    // Every write of the batch reaches the lake but its commit, which fails as if the process died there.
+    const crashed = new FaultyObjectStore(new FsObjectStore(lakeDir), { failWrite: (_op, key) => isCommit(key) });
     const [message] = messagesOf([L1]);
     expect(await deliver('log', [message!], new FsObjectStore(input), crashed)).toHaveLength(1);
-    expect(crashed.keys('put').some((key) => key.includes('month=12'))).toBe(true);
-    expect(crashed.keys('put').some(isCommit)).toBe(false);
+    expect(crashed.calls.filter((call) => call.outcome === 'fault').map((call) => isCommit(call.key))).toEqual([true]);
     expectSameAnswers(await snapshotLake(lakeDir), before, 'after the crash');
 
     change(input);
     const { snapshot: expected } = await buildReferenceLake(input, join(dirs.path, `changed-reference-${runs}`));
-    // The retry is the same message again: the same (older) sequencer as the crashed attempt.
+    // The retry is the same message again: the same sequencer as the crashed attempt.
     expect(await deliver('log', [redelivered(message!, 2)], new FsObjectStore(input), new FsObjectStore(lakeDir))).toEqual([]);
     expectSameAnswers(await snapshotLake(lakeDir), expected, 'after the retry');
     await compactTwice(new FsObjectStore(lakeDir), ABANDONED);
     const compacted = await snapshotLake(lakeDir);
     expectSameAnswers(compacted, expected, 'after compaction');
     expectNoGarbage(compacted, 'after compaction');
-    expect(compacted.objects.filter((key) => key.includes('month=12'))).toEqual([]);
   });
 });
 
