@@ -172,7 +172,7 @@ function multisetMinus(a: readonly string[], b: readonly string[]): string[] {
   return out;
 }
 
-/** A snapshot's rows of one view (or, with `current `, one base table's current rows), parsed. */
+/** A snapshot's rows of one view, or of one base table (its current rows, without write_id), parsed. */
 export function rowsOf(snapshot: LakeSnapshot, table: string): Record<string, JsonValue>[] {
   const rows = snapshot.views[table] ?? snapshot.current[table];
   if (!rows) throw new Error(`no table ${table} in the snapshot`);
