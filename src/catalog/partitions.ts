@@ -78,6 +78,9 @@ function groupByTable(partitions: readonly PartitionRef[]): Map<BaseTableName, (
   const byTable = new Map<BaseTableName, (readonly string[])[]>();
   const seen = new Set<string>();
   for (const p of partitions) {
+    // An unpartitioned table (base_user_latest) has no partitions: its files lie at the table's own
+    // location, and Glue refuses a partition without values.
+    if (p.values.length === 0 && baseTable(p.table).partitionKeys.length === 0) continue;
     // JSON, not a '/'-join: values are free text and must not collide when joined.
     const key = JSON.stringify([p.table, p.values]);
     if (seen.has(key)) continue;

@@ -154,6 +154,7 @@ describe('backfill against local S3 and SQS', () => {
     const messages = await drain(songQueueUrl);
     expect(messages).toHaveLength(AWKWARD_SONG_KEYS.length);
     for (const message of messages) {
+      // any: a JSON record read field by field, its shape asserted by the expectations below.
       const body = JSON.parse(message.Body ?? '') as { Records: Record<string, any>[] };
       expect(body.Records).toHaveLength(1);
       const [record] = body.Records;
@@ -302,11 +303,27 @@ describe('event encoding', () => {
     expect(decodeS3Key(encodeS3EventKey(key))).toBe(key);
   });
 
-  it('round-trips any key through the workers parser', () => {
+  it('round-trips any key, and the sequencer made from its last-modified time, through the workers parser', () => {
+    const lastModified = new Date('2018-11-21T21:56:47.796Z');
+    // Independent of src/: the time in ms as 16 hex digits, then normalised as the workers store sequencers (right-padded to 32).
+    const sequencer = lastModified.getTime().toString(16).toUpperCase().padStart(16, '0').padEnd(32, '0');
     for (const key of [...ALL_KEYS, 'song_data/%41%.json', 'song_data/  two  spaces.json', 'song_data/😀/x.json']) {
-      const parsed = parseS3EventMessage(s3EventMessageBody('b', { key }, REGION));
-      expect(parsed).toEqual({ kind: 'objects', events: [{ bucket: 'b', key, eventName: 'ObjectCreated:Put' }] });
+      const parsed = parseS3EventMessage(s3EventMessageBody('b', { key, lastModified }, REGION));
+      expect(parsed).toEqual({ kind: 'objects', events: [{ bucket: 'b', key, eventName: 'ObjectCreated:Put', sequencer }] });
     }
+  });
+
+  it('orders the backfilled versions of a key by their last-modified time, once parsed as the workers do', () => {
+    const sequencerAt = (ms: number): string => {
+      const parsed = parseS3EventMessage(s3EventMessageBody('b', { key: 'song_data/a.json', lastModified: new Date(ms) }, REGION));
+      if (parsed.kind !== 'objects') throw new Error('not an object event');
+      return parsed.events[0]!.sequencer;
+    };
+    // 2^40 ms (November 2004) is where the time gains an 11th hex digit: the padding keeps the order across it.
+    const times = [2 ** 40 - 1, 2 ** 40, Date.parse('2018-11-21T21:56:47.796Z'), Date.parse('2018-11-21T21:56:47.797Z'), Date.parse('2099-12-31T23:59:59.999Z')];
+    const sequencers = times.map(sequencerAt);
+    expect([...sequencers].sort()).toEqual(sequencers);
+    expect(new Set(sequencers).size).toBe(times.length);
   });
 
   it('names the partition of the region in the bucket ARN, and reads the region from a queue URL', () => {

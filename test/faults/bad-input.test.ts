@@ -2,7 +2,7 @@
  * Guarantee 5, bad records and bad files: one generated dirty input folder (test/support/faults/
  * dirty-input.ts) with every case the contract names. Every good row is kept, every bad record or
  * bad file is in `rejects` with its source key, line, reason and raw text, the ingest summary counts
- * them, and the real handler on fauxqs (S3 event keys URL-encoded) builds the very same lake.
+ * them, and the real handler on fauxqs (S3 event keys URL-encoded) gives the very same answers.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { sourceKindOf } from '../../src/domain/layout.js';
 import { startLocalAws, type LocalAws } from '../support/local-s3.js';
 import { tempDir } from '../support/paths.js';
 import { writeDirtyInput, PLUS_SONG_KEY, UNICODE_LOG_KEY, UNICODE_SONG_KEY, type DirtyInput } from '../support/faults/dirty-input.js';
-import { expectSameLake, rowsOf, snapshotBucketLake, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
+import { expectNoGarbage, expectSameAnswers, rowsOf, snapshotBucketLake, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
 import { createWorld, eventRecord, expectNoFailures, landFolder, restoreObservability, worker, type World } from '../support/faults/worker-world.js';
 
 const dirs = tempDir('faults-dirty');
@@ -36,7 +36,14 @@ describe('a dirty input folder, ingested locally', () => {
     expect(summary.failures).toEqual([]);
     expect(summary.files).toBe(dirty.songFiles + dirty.logFiles);
     expect(summary.byStatus).toMatchObject({ processed: Object.keys(dirty.songs).length + dirty.logFiles, rejected: dirty.songFiles - Object.keys(dirty.songs).length });
-    expect(summary.rowsWritten).toEqual({ base_songs: Object.keys(dirty.songs).length, base_plays: dirty.plays.length, rejects: dirty.rejects.length });
+    // base_user_latest: one row per log file and user with a play in it.
+    const usersPerFile = new Set(dirty.plays.map((play) => `${play.source_key}\u0000${play.songplay_id.split('-')[0]}`));
+    expect(summary.rowsWritten).toEqual({
+      base_songs: Object.keys(dirty.songs).length,
+      base_plays: dirty.plays.length,
+      base_user_latest: usersPerFile.size,
+      base_rejects: dirty.rejects.length,
+    });
     expect(summary.logEvents).toEqual(dirty.logEvents);
     expect(summary.rejects).toHaveLength(dirty.rejects.length);
     expect(dirty.rejects.length).toBeGreaterThanOrEqual(13);
@@ -86,7 +93,7 @@ describe('the same dirty folder through the real handler on fauxqs', () => {
     await aws?.stop();
   });
 
-  it('keys with spaces, unicode, + and % survive S3 event encoding, and the lake equals the local one', async () => {
+  it('keys with spaces, unicode, + and % survive S3 event encoding, and the answers equal the local run\'s', async () => {
     const keys = await landFolder(aws, w.landing, input);
     expect(keys).toEqual(expect.arrayContaining([UNICODE_SONG_KEY, PLUS_SONG_KEY, UNICODE_LOG_KEY]));
     for (const key of keys) {
@@ -95,6 +102,11 @@ describe('the same dirty folder through the real handler on fauxqs', () => {
       if (key === PLUS_SONG_KEY) expect(record.body).toContain('TR%2B50%25.json');
       expectNoFailures(await worker(w, sourceKindOf(key)!).run([record]), key);
     }
-    expectSameLake(await snapshotBucketLake(aws.s3Client, w.lake, join(dirs.path, 'handler-lake')), lake, 'handler lake vs local ingest');
+    const handlerLake = await snapshotBucketLake(aws.s3Client, w.lake, join(dirs.path, 'handler-lake'));
+    expectSameAnswers(handlerLake, lake, 'handler lake vs local ingest');
+    expectNoGarbage(handlerLake, 'every file once');
+    // The awkward keys are in the answers as they are, decoded once.
+    expect(rowsOf(handlerLake, 'base_songs').map((row) => row.source_key)).toEqual(expect.arrayContaining([UNICODE_SONG_KEY, PLUS_SONG_KEY]));
+    expect(rowsOf(handlerLake, 'base_plays').map((row) => row.source_key)).toContain(UNICODE_LOG_KEY);
   });
 });

@@ -1,29 +1,29 @@
 /**
- * Guarantee 7, concurrency: 20 log files of the same month processed by 20 containers at once all
- * write the same partition (base_plays/year=2018/month=11) and register it with Glue at the same
- * moment. Nothing is lost (row count = the files' NextSong events, tables = a clean ingest), and the
- * catalog holds the partition exactly once, every other registration answered AlreadyExists.
+ * Guarantee 5, concurrency. 20 log files of the same month processed by 20 containers at once all
+ * write the same partition (base_plays/year=2018/month=11), each as an object of its own, and
+ * register it with Glue at the same moment: no row is lost (the answers equal a clean ingest), and
+ * the catalog holds the partition once, every other registration answered AlreadyExists.
  *
- * Also the design's open case (docs/ARCHITECTURE.md): two versions of one key processed at the same
- * moment by two workers.
+ * Then two versions of one key processed at the same moment by two workers, finishing in either
+ * order: the answers show the version with the greater sequencer. And a worker whose writes land
+ * late (after the newer version committed, and after a compaction) cannot bring the old data back.
  */
-
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkerHandler } from '../../lambdas/worker-handler.js';
-import { manifestKey, outputStem } from '../../src/domain/layout.js';
 import { FsObjectStore } from '../../src/storage/fs-store.js';
-import type { ObjectStore } from '../../src/storage/object-store.js';
-import { lambdaContext, listAllKeys, s3EventBody, s3EventRecord, sqsEvent, sqsRecord, startLocalAws, type LocalAws } from '../support/local-s3.js';
+import { listAllKeys, startLocalAws, type LocalAws } from '../support/local-s3.js';
 import { tempDir } from '../support/paths.js';
+import { compactTwice } from '../support/faults/compaction.js';
+import { container, eventRecord, redelivered } from '../support/faults/events.js';
 import { FaultyObjectStore } from '../support/faults/fault-store.js';
 import { copySample, logEvents, playIds, sampleText, SAMPLE_LOGS, shiftedLog, writeInput } from '../support/faults/inputs.js';
-import { buildReferenceLake, expectSameLake, rowsOf, snapshotBucketLake, snapshotLake } from '../support/faults/lake-compare.js';
-import { createWorld, eventRecord, expectNoFailures, landFolder, restoreObservability, sharedObservability, worker, type World } from '../support/faults/worker-world.js';
+import { buildReferenceLake, expectNoGarbage, expectSameAnswers, rowsOf, snapshotBucketLake, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
+import { createWorld, expectNoFailures, landFolder, restoreObservability, worker, type World } from '../support/faults/worker-world.js';
 
 const dirs = tempDir('faults-concurrency');
 const LOGS = SAMPLE_LOGS.slice(0, 20);
 const PARTITION = 'base_plays/2018/11';
+const LEDGER_PARTITION = 'base_sources/log_data';
 let aws: LocalAws;
 const worlds: World[] = [];
 
@@ -37,19 +37,26 @@ afterAll(async () => {
   dirs.cleanup();
 });
 
+async function newWorld(): Promise<World> {
+  const w = await createWorld(aws);
+  worlds.push(w);
+  return w;
+}
+
 describe('20 log files of one month at once, all writing base_plays/year=2018/month=11', () => {
   const input = join(dirs.path, 'input');
   const expectedPlays = LOGS.flatMap((key) => playIds(logEvents(sampleText(key))));
+  let reference: LakeSnapshot;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     copySample(input, LOGS);
     expect(LOGS).toHaveLength(20);
     expect(new Set(expectedPlays).size).toBe(expectedPlays.length);
+    ({ snapshot: reference } = await buildReferenceLake(input, join(dirs.path, 'reference')));
   });
 
-  it('20 parallel invocations, one container each: no row lost, tables equal a clean ingest, the catalog holds the partition once', async () => {
-    const w = await createWorld(aws);
-    worlds.push(w);
+  it('20 parallel invocations, one container each: no row lost, the answers equal a clean ingest, the catalog holds the partition once', async () => {
+    const w = await newWorld();
     await landFolder(aws, w.landing, input);
     const responses = await Promise.all(LOGS.map((key) => worker(w, 'log').run([eventRecord(w.landing, key)])));
     responses.forEach((response, i) => expectNoFailures(response, LOGS[i]!));
@@ -57,34 +64,35 @@ describe('20 log files of one month at once, all writing base_plays/year=2018/mo
     const lake = await snapshotBucketLake(aws.s3Client, w.lake, join(dirs.path, 'parallel-lake'));
     expect(rowsOf(lake, 'base_plays')).toHaveLength(expectedPlays.length);
     expect(rowsOf(lake, 'songplays').map((row) => row.songplay_id).sort()).toEqual([...expectedPlays].sort());
-    expect(Object.keys(lake.objects).filter((key) => key.startsWith('base_plays/year=2018/month=11/'))).toHaveLength(20);
-    const { snapshot: expected } = await buildReferenceLake(input, join(dirs.path, 'reference'));
-    expectSameLake(lake, expected, '20 parallel invocations');
+    // Twenty objects side by side in the one partition: nobody overwrote anybody.
+    expect(lake.objects.filter((key) => key.startsWith('base_plays/year=2018/month=11/'))).toHaveLength(20);
+    expectSameAnswers(lake, reference, '20 parallel invocations');
+    expectNoGarbage(lake, '20 parallel invocations');
 
-    // Each cold container asked Glue for the partition; Glue created it once and answered the rest AlreadyExists.
-    expect(w.catalog.calls).toHaveLength(20);
+    // Each cold container asked Glue for its partitions; Glue created each once and answered the rest AlreadyExists.
     expect(w.catalog.callsNaming(PARTITION)).toBe(20);
-    expect(w.catalog.partitions()).toEqual([PARTITION]);
+    expect(w.catalog.callsNaming(LEDGER_PARTITION)).toBe(20);
+    expect(w.catalog.partitions()).toEqual([PARTITION, LEDGER_PARTITION].sort());
     expect(w.catalog.created.get(PARTITION)).toBe(1);
-    expect(w.catalog.alreadyExistsAnswers).toBe(19);
+    expect(w.catalog.alreadyExistsAnswers).toBe(2 * 19);
   });
 
-  it('the same 20 messages on one warm container, in one batch (logs one at a time) and then redelivered: one Glue call in all', async () => {
-    const w = await createWorld(aws);
-    worlds.push(w);
+  it('the same 20 messages on one warm container, in one batch, then 10 of them redelivered: one Glue call per table in all, no row lost or doubled', async () => {
+    const w = await newWorld();
     await landFolder(aws, w.landing, input);
     const log = worker(w, 'log');
-    expectNoFailures(await log.run(LOGS.map((key) => eventRecord(w.landing, key))), 'batch of 20');
-    expectNoFailures(await log.run(LOGS.slice(0, 10).map((key) => eventRecord(w.landing, key, { receiveCount: 2 }))), 'redelivery');
-    expect(w.catalog.calls).toHaveLength(1);
-    expect(w.catalog.partitions()).toEqual([PARTITION]);
+    const messages = LOGS.map((key) => eventRecord(w.landing, key));
+    expectNoFailures(await log.run(messages), 'batch of 20');
+    expectNoFailures(await log.run(messages.slice(0, 10).map((m) => redelivered(m, 2))), 'redelivery');
+    expect(w.catalog.calls.map((call) => call.TableName).sort()).toEqual(['base_plays', 'base_sources']);
+    expect(w.catalog.partitions()).toEqual([PARTITION, LEDGER_PARTITION].sort());
     const lake = await snapshotBucketLake(aws.s3Client, w.lake, join(dirs.path, 'warm-lake'));
-    expect(rowsOf(lake, 'base_plays')).toHaveLength(expectedPlays.length);
+    expectSameAnswers(lake, reference, 'one batch, then a redelivery');
+    expect(lake.staleRows.base_plays).toBe(LOGS.slice(0, 10).flatMap((key) => playIds(logEvents(sampleText(key)))).length);
   });
 
   it('20 parallel song containers writing one year partition: every song row kept, the partition registered once', async () => {
-    const w = await createWorld(aws);
-    worlds.push(w);
+    const w = await newWorld();
     const songInput = join(dirs.path, 'songs-input');
     // 20 copies of one song under 20 keys (the same song_id, the same year partition).
     const text = sampleText('song_data/A/A/C/TRAACCG128F92E8A55.json');
@@ -95,10 +103,12 @@ describe('20 log files of one month at once, all writing base_plays/year=2018/mo
     responses.forEach((response, i) => expectNoFailures(response, keys[i]!));
     const lake = await snapshotBucketLake(aws.s3Client, w.lake, join(dirs.path, 'songs-lake'));
     expect(rowsOf(lake, 'base_songs').map((row) => row.source_key).sort()).toEqual(keys);
+    // One song_id in 20 files: the copy from the smallest key wins.
     expect(rowsOf(lake, 'songs')).toHaveLength(1);
-    expect(w.catalog.partitions()).toEqual(['base_songs/0']);
+    expectSameAnswers(lake, (await buildReferenceLake(songInput, join(dirs.path, 'songs-reference'))).snapshot, '20 parallel song containers');
+    expect(w.catalog.partitions()).toEqual(['base_songs/0', 'base_sources/song_data']);
     expect(w.catalog.created.get('base_songs/0')).toBe(1);
-    expect(w.catalog.calls).toHaveLength(20);
+    // Per invocation one data object and one ledger object.
     expect(await listAllKeys(aws.s3Client, w.lake)).toHaveLength(40);
   });
 });
@@ -107,71 +117,101 @@ describe('two versions of one key processed at the same moment by two workers', 
   const KEY = SAMPLE_LOGS[0]!;
   const v1 = sampleText(KEY);
   const v2 = shiftedLog(v1, { days: 30, keepEvery: 1 });
+  let run = 0;
 
-  /** One message for KEY through a fresh container over folder stores. */
-  async function deliver(source: ObjectStore, lake: ObjectStore): Promise<void> {
-    const obs = sharedObservability();
-    const handler = createWorkerHandler({
-      kind: 'log',
-      sourceStore: () => source,
-      lake,
-      registerPartitions: async () => undefined,
-      logger: obs.logger,
-      metrics: obs.metrics,
-      processInParallel: false,
-    });
-    const response = await handler(sqsEvent(sqsRecord(s3EventBody(s3EventRecord({ bucket: 'landing', key: KEY })))), lambdaContext());
-    expect(response.batchItemFailures).toEqual([]);
+  /** Folders holding each version as the worker that processes it reads it: v1 read before the upload of v2, v2 after. */
+  function inputs(): { v1Input: string; v2Input: string; lakeDir: string } {
+    run += 1;
+    const v1Input = copySample(join(dirs.path, `race-${run}-v1`), [KEY]);
+    const v2Input = join(dirs.path, `race-${run}-v2`);
+    writeInput(v2Input, KEY, v2);
+    return { v1Input, v2Input, lakeDir: join(dirs.path, `race-${run}-lake`) };
   }
 
-  // Worker A (version 1, November) and worker B (version 2, December) overlap: B reads the
-  // manifest before A writes it, A finishes first. Manifests are written conditionally, so B's
-  // first manifest write fails (A changed it since B read it) and B starts over from A's manifest,
-  // which names A's November output: B removes it. Without conditional writes B's manifest named
-  // only December and A's November output stayed in the lake for good.
-  it('two versions processed at once converge on the current one: the worker that loses the manifest race starts over', async () => {
-    const v1Input = copySample(join(dirs.path, 'race-v1'), [KEY]);
-    const v2Input = join(dirs.path, 'race-v2');
-    writeInput(v2Input, KEY, v2);
-    const lakeDir = join(dirs.path, 'race-lake');
+  function signal(): { promise: Promise<void>; fire: () => void } {
+    let fire!: () => void;
+    const promise = new Promise<void>((resolve) => (fire = resolve));
+    return { promise, fire };
+  }
+
+  async function expectVersion2(lakeDir: string, v2Input: string, what: string): Promise<void> {
+    const { snapshot: expected } = await buildReferenceLake(v2Input, join(dirs.path, `race-${run}-reference-${what.replace(/\W+/g, '-')}`));
+    const actual = await snapshotLake(lakeDir);
+    expectSameAnswers(actual, expected, what);
+    expect(new Set(rowsOf(actual, 'songplays').map((row) => row.month)), what).toEqual(new Set([12]));
+  }
+
+  // Worker A has v1's event (the smaller sequencer), worker B v2's. Both read their version before
+  // either writes; then one finishes first, the other second.
+  it.each([
+    ['v1 finishes first, v2 second', 'A'],
+    ['v2 finishes first, v1 second', 'B'],
+  ] as const)('%s: the answers show v2, the version with the greater sequencer; compaction keeps it', async (_name, first) => {
+    const { v1Input, v2Input, lakeDir } = inputs();
     const lake = new FsObjectStore(lakeDir);
+    const e1 = eventRecord('landing', KEY);
+    const e2 = eventRecord('landing', KEY);
+    const read = { A: signal(), B: signal() };
+    const finished = { A: signal(), B: signal() };
+    const second = first === 'A' ? 'B' : 'A';
+    // The first to finish holds its writes until the other has read its version; the second holds its writes until the first has finished.
+    const holds = { [first]: read[second].promise, [second]: finished[first].promise } as Record<'A' | 'B', Promise<void>>;
+    const worker = (name: 'A' | 'B', inputDir: string) =>
+      container(
+        'log',
+        new FaultyObjectStore(new FsObjectStore(inputDir), { gate: (op) => (op === 'read' ? read[name].fire() : undefined) }),
+        new FaultyObjectStore(lake, { gate: async (op) => (op === 'put' ? holds[name] : undefined) }),
+      );
+    const finishOrder: string[] = [];
+    const done = (name: 'A' | 'B') => () => {
+      finishOrder.push(name);
+      finished[name].fire();
+    };
+    const [failedA, failedB] = await Promise.all([worker('A', v1Input).run([e1]).finally(done('A')), worker('B', v2Input).run([e2]).finally(done('B'))]);
+    expect([failedA, failedB]).toEqual([[], []]);
+    expect(finishOrder).toEqual([first, second]);
+    await expectVersion2(lakeDir, v2Input, `${first} first`);
+    // Both committed: v1's rows are stored too, and no answer shows them.
+    expect((await snapshotLake(lakeDir)).staleRows.base_plays).toBe(playIds(logEvents(v1)).length);
 
-    let bStarted!: () => void;
-    const bHasStarted = new Promise<void>((resolve) => (bStarted = resolve));
-    let aFinished!: () => void;
-    const aHasFinished = new Promise<void>((resolve) => (aFinished = resolve));
-    // A holds its first write until B has begun (B has read its source, so whatever B reads first is read).
-    const aLake = new FaultyObjectStore(lake, { gate: async (op) => (op === 'put' ? bHasStarted : undefined) });
-    const bSource = new FaultyObjectStore(new FsObjectStore(v2Input), { gate: (op) => (op === 'read' ? bStarted() : undefined) });
-    // B holds its first write until A has finished.
-    const bLake = new FaultyObjectStore(lake, { gate: async (op) => (op === 'put' ? aHasFinished : undefined) });
-
-    await Promise.all([deliver(new FsObjectStore(v1Input), aLake).then(() => aFinished()), deliver(bSource, bLake)]);
-
-    const { snapshot: expected } = await buildReferenceLake(v2Input, join(dirs.path, 'race-reference'));
-    const afterRace = await snapshotLake(lakeDir);
-    expect(Object.keys(afterRace.objects)).not.toContain(`base_plays/year=2018/month=11/${outputStem(KEY)}.parquet`);
-    expect(Object.keys(afterRace.objects)).toContain(manifestKey(KEY));
-    expectSameLake(afterRace, expected, 'right after the race');
-    // B lost the first manifest write and started over: two reads of the manifest, not one.
-    expect(bLake.keys('read').filter((key) => key === manifestKey(KEY))).toHaveLength(2);
-
-    // The next event for the key (version 2 is the current content) changes nothing.
-    await deliver(new FsObjectStore(v2Input), lake);
-    expectSameLake(await snapshotLake(lakeDir), expected, 'after the next event');
+    // The next event for the key (v2 is the current content) changes nothing; compaction keeps v2 and drops v1.
+    expect(await container('log', new FsObjectStore(v2Input), lake).run([eventRecord('landing', KEY)])).toEqual([]);
+    await compactTwice(lake);
+    await expectVersion2(lakeDir, v2Input, `${first} first, then compacted`);
+    expectNoGarbage(await snapshotLake(lakeDir), 'compacted');
   });
 
-  it('the same two versions one after the other (no overlap): the lake holds version 2 only', async () => {
-    const v1Input = copySample(join(dirs.path, 'seq-v1'), [KEY]);
-    const v2Input = join(dirs.path, 'seq-v2');
-    writeInput(v2Input, KEY, v2);
-    const lakeDir = join(dirs.path, 'seq-lake');
-    await deliver(new FsObjectStore(v1Input), new FsObjectStore(lakeDir));
-    await deliver(new FsObjectStore(v2Input), new FsObjectStore(lakeDir));
-    const { snapshot: expected } = await buildReferenceLake(v2Input, join(dirs.path, 'seq-reference'));
-    const actual = await snapshotLake(lakeDir);
-    expectSameLake(actual, expected, 'v1 then v2');
-    expect(new Set(rowsOf(actual, 'songplays').map((row) => row.month))).toEqual(new Set([12]));
+  it('a late PUT never resurrects old data: v1\'s writes and commit land after v2 committed and after a compaction', async () => {
+    const { v1Input, v2Input, lakeDir } = inputs();
+    const lake = new FsObjectStore(lakeDir);
+    const e1 = eventRecord('landing', KEY);
+    const e2 = eventRecord('landing', KEY);
+    const release = signal();
+    const late = new FaultyObjectStore(lake, { gate: async (op) => (op === 'put' ? release.promise : undefined) });
+    const slow = container('log', new FsObjectStore(v1Input), late).run([e1]);
+
+    expect(await container('log', new FsObjectStore(v2Input), lake).run([e2])).toEqual([]);
+    await compactTwice(lake);
+    await expectVersion2(lakeDir, v2Input, 'v2 committed and compacted, v1 still writing');
+
+    release.fire();
+    expect(await slow).toEqual([]);
+    expect(late.keys('put').length).toBeGreaterThanOrEqual(2);
+    await expectVersion2(lakeDir, v2Input, 'after v1\'s late writes');
+    await compactTwice(lake);
+    await expectVersion2(lakeDir, v2Input, 'after v1\'s late writes, compacted');
+    expectNoGarbage(await snapshotLake(lakeDir), 'compacted after the late writes');
+  });
+
+  it('the same two versions one after the other (no overlap), in either order of their events: the lake answers v2', async () => {
+    const { v1Input, v2Input, lakeDir } = inputs();
+    const e1 = eventRecord('landing', KEY);
+    const e2 = eventRecord('landing', KEY);
+    expect(await container('log', new FsObjectStore(v1Input), new FsObjectStore(lakeDir)).run([e1])).toEqual([]);
+    expect(await container('log', new FsObjectStore(v2Input), new FsObjectStore(lakeDir)).run([e2])).toEqual([]);
+    await expectVersion2(lakeDir, v2Input, 'v1 then v2');
+    // v1's event delivered again after v2's (it reads the object as it is now: v2; its sequencer is the smaller).
+    expect(await container('log', new FsObjectStore(v2Input), new FsObjectStore(lakeDir)).run([redelivered(e1, 2)])).toEqual([]);
+    await expectVersion2(lakeDir, v2Input, 'v1, v2, then v1\'s event again');
   });
 });
-

@@ -1,65 +1,51 @@
 /**
  * Guarantee 2, order independence: whatever order the 101 sample files arrive in, and however the
- * queues batch them, the analyst tables converge to those of one clean, ordered ingest. Runs the
- * real worker handler (song and log containers) over folder stores, so the 6 full runs stay fast;
- * the S3 adapter is exercised by the other fault tests.
+ * queues batch them, every answer converges to that of one clean, ordered ingest. Runs the real
+ * worker handler (song and log containers) over folder stores, so the 6 full runs stay fast; the S3
+ * adapter is exercised by the other fault tests.
  */
 import { join } from 'node:path';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkerHandler } from '../../lambdas/worker-handler.js';
 import { sourceKindOf, type SourceKind } from '../../src/domain/layout.js';
 import { FsObjectStore } from '../../src/storage/fs-store.js';
-import { lambdaContext, s3EventBody, s3EventRecord, sqsEvent, sqsRecord } from '../support/local-s3.js';
 import { SAMPLE_DIR, tempDir } from '../support/paths.js';
-import { buildReferenceLake, expectSameLake, lakeRows, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
+import { container, eventRecord } from '../support/faults/events.js';
+import { buildReferenceLake, expectNoGarbage, expectSameAnswers, lakeRows, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
 import { randomBatches, seededRandom, shuffled, type Random } from '../support/faults/seeded-random.js';
-import { folderKeys } from '../support/faults/inputs.js';
-import { quietObservability } from '../support/faults/observability.js';
+import { SAMPLE_KEYS } from '../support/faults/inputs.js';
 
 const SEEDS = [11, 2024, 90210] as const;
 const LANDING = 'landing';
 const dirs = tempDir('faults-order');
-const keys = folderKeys(SAMPLE_DIR).filter((key) => sourceKindOf(key) !== undefined);
+const keys = SAMPLE_KEYS;
 let reference: LakeSnapshot;
 
 beforeAll(async () => {
   expect(keys.filter((k) => sourceKindOf(k) === 'song')).toHaveLength(71);
   expect(keys.filter((k) => sourceKindOf(k) === 'log')).toHaveLength(30);
   ({ snapshot: reference } = await buildReferenceLake(SAMPLE_DIR, join(dirs.path, 'reference')));
-  expect(reference.tables.songplays).toHaveLength(6820);
+  expect(reference.views.songplays).toHaveLength(6820);
 });
 afterAll(() => dirs.cleanup());
 
-/** One container of a worker over folder stores: the landing folder is the sample itself. */
-function container(kind: SourceKind, lakeDir: string): (records: SQSRecord[]) => Promise<void> {
-  const obs = quietObservability();
-  const handler = createWorkerHandler({
-    kind,
-    sourceStore: () => new FsObjectStore(SAMPLE_DIR),
-    lake: new FsObjectStore(lakeDir),
-    registerPartitions: async () => undefined,
-    logger: obs.logger,
-    metrics: obs.metrics,
-    processInParallel: kind === 'song',
-  });
-  return async (records) => {
-    const response = await handler(sqsEvent(...records), lambdaContext(`${kind}-worker`));
-    expect(response.batchItemFailures, `failed messages in a ${kind} batch`).toEqual([]);
-  };
+/** One container of a worker over folder stores (the landing folder is the sample itself), failing the test on a failed message. */
+function worker(kind: SourceKind, lakeDir: string): (records: SQSRecord[]) => Promise<void> {
+  const { run } = container(kind, new FsObjectStore(SAMPLE_DIR), new FsObjectStore(lakeDir), { quiet: true });
+  return async (records) => expect(await run(records), `failed messages in a ${kind} batch`).toEqual([]);
 }
 
-const message = (key: string): SQSRecord => sqsRecord(s3EventBody(s3EventRecord({ bucket: LANDING, key })));
+const message = (key: string): SQSRecord => eventRecord(LANDING, key);
 
 /** Every key, one message per invocation, in the given order, on one warm container per kind. */
 async function oneAtATime(order: readonly string[], lakeDir: string): Promise<void> {
-  const workers = { song: container('song', lakeDir), log: container('log', lakeDir) };
+  const workers = { song: worker('song', lakeDir), log: worker('log', lakeDir) };
   for (const key of order) await workers[sourceKindOf(key)!]([message(key)]);
 }
 
 /**
- * The order cut into random batches (1-10 messages, as the song queue delivers); up to 4 batches
- * in flight at once, each on its own container, split by kind (each kind has its own queue).
+ * The order cut into random batches (1-10 messages); up to 4 batches in flight at once, each on
+ * its own container, split by kind (each kind has its own queue).
  */
 async function concurrentBatches(order: readonly string[], lakeDir: string, random: Random): Promise<number> {
   const batches = randomBatches(order, random, 1, 10);
@@ -70,7 +56,7 @@ async function concurrentBatches(order: readonly string[], lakeDir: string, rand
       await Promise.all(
         (['song', 'log'] as const).map(async (kind) => {
           const records = batch.filter((key) => sourceKindOf(key) === kind).map(message);
-          if (records.length > 0) await container(kind, lakeDir)(records);
+          if (records.length > 0) await worker(kind, lakeDir)(records);
         }),
       );
     }
@@ -80,25 +66,29 @@ async function concurrentBatches(order: readonly string[], lakeDir: string, rand
 }
 
 describe.each(SEEDS)('seed %i: a random permutation of all 101 sample files', (seed) => {
-  it('processed one message at a time converges to the reference tables and objects', async () => {
+  it('processed one message at a time converges to the reference answers', async () => {
     const order = shuffled(keys, seededRandom(seed));
     const lake = join(dirs.path, `seed-${seed}-sequential`);
     await oneAtATime(order, lake);
-    expectSameLake(await snapshotLake(lake), reference, `seed ${seed}, one at a time, first keys ${order.slice(0, 3).join(', ')}`);
+    const actual = await snapshotLake(lake);
+    expectSameAnswers(actual, reference, `seed ${seed}, one at a time, first keys ${order.slice(0, 3).join(', ')}`);
+    expectNoGarbage(actual, 'every file once: nothing superseded');
   });
 
-  it('processed in random concurrent batches converges to the reference tables and objects', async () => {
+  it('processed in random concurrent batches converges to the reference answers', async () => {
     const random = seededRandom(seed);
     const order = shuffled(keys, random);
     const lake = join(dirs.path, `seed-${seed}-batches`);
     const batches = await concurrentBatches(order, lake, random);
     expect(batches).toBeGreaterThan(10);
-    expectSameLake(await snapshotLake(lake), reference, `seed ${seed}, ${batches} concurrent batches`);
+    const actual = await snapshotLake(lake);
+    expectSameAnswers(actual, reference, `seed ${seed}, ${batches} concurrent batches`);
+    expectNoGarbage(actual, 'every file once: nothing superseded');
   });
 });
 
 describe('all logs first, songs later', () => {
-  it('songplays.song_id is null while the song is missing and set once it lands; the tables end equal to the reference', async () => {
+  it('songplays.song_id is null while the song is missing and set once it lands; the answers end equal to the reference', async () => {
     const random = seededRandom(7);
     const lake = join(dirs.path, 'logs-first');
     const logs = shuffled(keys.filter((k) => sourceKindOf(k) === 'log'), random);
@@ -111,6 +101,6 @@ describe('all logs first, songs later', () => {
 
     await oneAtATime(songs, lake);
     expect(await lakeRows(lake, elena)).toEqual([{ songplay_id: '15-818-5', user_id: 15, song_id: 'SOZCTXZ12AB0182364', artist_id: 'AR5KOSW1187FB35FF4', start_time: '2018-11-21 21:56:47.796' }]);
-    expectSameLake(await snapshotLake(lake), reference, 'logs first, then songs');
+    expectSameAnswers(await snapshotLake(lake), reference, 'logs first, then songs');
   });
 });

@@ -5,24 +5,26 @@
  * handler, delete what succeeded, let failures come back after a 1 s visibility timeout.
  *
  * - a poison file (its S3 GET always fails) ends in the DLQ after 3 receives, while the 9 other
- *   messages of its batch commit on the first pass;
+ *   messages of its batch commit on the first pass (a failing file fails only its own message);
  * - a transient S3 failure (the first 2 GETs of a key fail) succeeds on the 3rd receive;
- * - a transient Glue error (ThrottlingException on the first BatchCreatePartition) is retried by
- *   redelivery and the partition ends in the catalog once.
- * Each ends with the lake equal to a clean ingest of the files that should be in it.
+ * - a transient Glue error (ThrottlingException on the first BatchCreatePartition) fails the whole
+ *   batch before its commit (the catalog must know a partition before its rows are visible), is
+ *   retried by redelivery, and the partition ends in the catalog once.
+ * Each ends with the answers of a clean ingest of the files that should be in the lake, and a
+ * compaction (once the failed attempts count as abandoned) leaves no row of the failed attempts.
  * The three scenarios run concurrently (separate queues, buckets and catalogs) to share the waits.
  */
 import { join } from 'node:path';
 import { ThrottlingException } from '@aws-sdk/client-glue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outputStem } from '../../src/domain/layout.js';
-import { listAllKeys, putLocalFile, s3EventBody, s3EventRecord, startLocalAws, type LocalAws } from '../support/local-s3.js';
+import { listAllKeys, putLocalFile, startLocalAws, type LocalAws } from '../support/local-s3.js';
 import { SAMPLE_DIR, tempDir } from '../support/paths.js';
 import { FaultyObjectStore } from '../support/faults/fault-store.js';
 import { copySample, SAMPLE_LOGS, SAMPLE_SONGS, SETANTA_SONG } from '../support/faults/inputs.js';
-import { buildReferenceLake, expectSameLake, snapshotBucketLake } from '../support/faults/lake-compare.js';
+import { compactTwice, PAST_ABANDONED_AGE_MS } from '../support/faults/compaction.js';
+import { buildReferenceLake, expectNoGarbage, expectSameAnswers, lakeRows, snapshotBucketLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
 import { createQueueWithDlq, drainBodies, pollUntilEmpty, queueDepth, sendBodies } from '../support/faults/sqs-poller.js';
-import { createWorld, restoreObservability, sharedObservability, worker, type World } from '../support/faults/worker-world.js';
+import { createWorld, eventRecord, lakeStore, restoreObservability, sharedObservability, worker, type World } from '../support/faults/worker-world.js';
 
 const dirs = tempDir('faults-queues');
 const MAX_RECEIVES = 3;
@@ -43,14 +45,22 @@ async function setUp(keys: readonly string[]): Promise<{ w: World; bodies: strin
   const w = await createWorld(aws);
   worlds.push(w);
   for (const key of keys) await putLocalFile(aws.s3Client, w.landing, key, join(SAMPLE_DIR, key));
-  return { w, bodies: keys.map((key) => s3EventBody(s3EventRecord({ bucket: w.landing, key }))) };
+  return { w, bodies: keys.map((key) => eventRecord(w.landing, key).body) };
 }
 
-async function expectLakeOf(w: World, keys: readonly string[], label: string): Promise<void> {
+/** The lake answers as a clean ingest of `keys` does, and again after a compaction that treats the failed attempts as abandoned. */
+async function expectLakeOf(w: World, keys: readonly string[], label: string): Promise<{ lakeDir: string; beforeCompaction: LakeSnapshot }> {
   const input = copySample(join(dirs.path, `${label}-input`), keys);
   const { snapshot: expected } = await buildReferenceLake(input, join(dirs.path, `${label}-reference`));
-  expect(Object.keys(expected.objects).length).toBeGreaterThan(0);
-  expectSameLake(await snapshotBucketLake(aws.s3Client, w.lake, join(dirs.path, `${label}-lake`)), expected, label);
+  expect(expected.objects.length).toBeGreaterThan(0);
+  const lakeDir = join(dirs.path, `${label}-lake`);
+  const beforeCompaction = await snapshotBucketLake(aws.s3Client, w.lake, lakeDir);
+  expectSameAnswers(beforeCompaction, expected, label);
+  await compactTwice(lakeStore(w), { aheadMs: PAST_ABANDONED_AGE_MS });
+  const compacted = await snapshotBucketLake(aws.s3Client, w.lake, join(dirs.path, `${label}-compacted`));
+  expectSameAnswers(compacted, expected, `${label}, compacted`);
+  expectNoGarbage(compacted, `${label}, compacted`);
+  return { lakeDir, beforeCompaction };
 }
 
 describe.concurrent('real queues with a redrive policy (maxReceiveCount 3, visibility 1 s)', () => {
@@ -76,8 +86,11 @@ describe.concurrent('real queues with a redrive policy (maxReceiveCount 3, visib
     const dead = await drainBodies(aws.sqsClient, queues.dlq);
     expect(dead.map((m) => [m.messageId, m.body])).toEqual([[poisonId, bodies[4]]]);
     expect(await queueDepth(aws.sqsClient, queues.main)).toEqual({ visible: 0, inFlight: 0 });
-    expect((await listAllKeys(aws.s3Client, w.lake)).filter((key) => key.includes(outputStem(poison)))).toEqual([]);
-    await expectLakeOf(w, songs.filter((key) => key !== poison), 'poison');
+    const { lakeDir } = await expectLakeOf(w, songs.filter((key) => key !== poison), 'poison');
+    // The 9 committed together, in the first invocation's one batch; the poison file never did.
+    expect(await lakeRows(lakeDir, `SELECT count(*) AS versions, count(DISTINCT write_id) AS writes, count(*) FILTER (WHERE source_key = '${poison}') AS poison FROM base_sources`)).toEqual([
+      { versions: 9, writes: 1, poison: 0 },
+    ]);
   });
 
   it('a transient S3 failure (the first 2 GETs of a key fail) succeeds on the 3rd receive and the lake is correct', async () => {
@@ -101,7 +114,7 @@ describe.concurrent('real queues with a redrive policy (maxReceiveCount 3, visib
     await expectLakeOf(w, logs, 'transient-s3');
   });
 
-  it('a transient Glue error (ThrottlingException on the first BatchCreatePartition) is retried by redelivery; the partition is registered once', async () => {
+  it('a transient Glue error (ThrottlingException on the first BatchCreatePartition) fails the batch before its commit, is retried by redelivery; the partition is registered once', async () => {
     const logs = SAMPLE_LOGS.slice(3, 5);
     const { w, bodies } = await setUp(logs);
     w.catalog.failNext.push(new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }));
@@ -111,18 +124,22 @@ describe.concurrent('real queues with a redrive policy (maxReceiveCount 3, visib
 
     const result = await pollUntilEmpty(aws.sqsClient, queues.main, (event) => log.run(event.Records));
 
-    expect(result.invocations[0]!.response.batchItemFailures).toEqual([{ itemIdentifier: ids[0] }]);
-    expect(result.deliveries.get(ids[0]!)).toBe(2);
-    expect(result.deliveries.get(ids[1]!)).toBe(1);
+    // Both files were in the batch whose registration failed: both come back, then both commit.
+    expect(result.invocations.map((inv) => inv.event.Records.length)).toEqual([2, 2]);
+    expect(result.invocations[0]!.response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([...ids].sort());
+    expect(result.invocations[1]!.response.batchItemFailures).toEqual([]);
+    expect(ids.map((id) => result.deliveries.get(id))).toEqual([2, 2]);
     expect(result.deleted).toEqual(new Set(ids));
     expect(await drainBodies(aws.sqsClient, queues.dlq)).toEqual([]);
-    // First call throttled, second created the partition; the retry found it in the warm cache.
-    expect(w.catalog.calls).toHaveLength(2);
-    expect(w.catalog.partitions()).toEqual(['base_plays/2018/11']);
-    expect(w.catalog.callsNaming('base_plays/2018/11')).toBe(2);
+    // First call throttled (the plays partition); the retry registered it and the ledger's partition.
+    expect(w.catalog.calls.map((call) => call.TableName)).toEqual(['base_plays', 'base_plays', 'base_sources']);
+    expect(w.catalog.partitions()).toEqual(['base_plays/2018/11', 'base_sources/log_data']);
+    expect(sharedObservability().metricTotal('BatchesFailed')).toBeGreaterThanOrEqual(1);
+    const { beforeCompaction } = await expectLakeOf(w, logs, 'transient-glue');
+    // The failed attempt had written its data files; never committed, no answer shows them, compaction removed them.
+    expect(beforeCompaction.uncommittedFiles.length).toBeGreaterThan(0);
     const errors = sharedObservability().logs().filter((entry) => entry.level === 'ERROR' && JSON.stringify(entry).includes('Rate exceeded'));
     expect(errors.length).toBeGreaterThanOrEqual(1);
-    await expectLakeOf(w, logs, 'transient-glue');
   });
 
   it('a transient Glue error on a cold container: the retry (a new container, content unchanged) still registers the partition', async () => {
@@ -137,13 +154,13 @@ describe.concurrent('real queues with a redrive policy (maxReceiveCount 3, visib
 
     expect(result.deliveries.get(id!)).toBe(2);
     expect(await drainBodies(aws.sqsClient, queues.dlq)).toEqual([]);
-    expect(w.catalog.calls).toHaveLength(2);
-    expect(w.catalog.partitions()).toEqual(['base_plays/2018/11']);
+    expect(w.catalog.calls).toHaveLength(3);
+    expect(w.catalog.partitions()).toEqual(['base_plays/2018/11', 'base_sources/log_data']);
     await expectLakeOf(w, logs, 'transient-glue-cold');
   });
 
   // Guards a fixed bug (S3ObjectStore.openRead used to map NoSuchBucket, a 404 too, to "no such
-  // object": the worker then deleted the key's outputs and the message succeeded instead of failing).
+  // object": the worker then removed the key's rows and the message succeeded instead of failing).
   it('a message naming a landing bucket that does not exist ends in the DLQ and the lake keeps its rows', async () => {
     const key = SAMPLE_LOGS[6]!;
     const { w, bodies } = await setUp([key]);
@@ -153,7 +170,7 @@ describe.concurrent('real queues with a redrive policy (maxReceiveCount 3, visib
     const before = await listAllKeys(aws.s3Client, w.lake);
     expect(before.length).toBeGreaterThan(0);
 
-    const [id] = await sendBodies(aws.sqsClient, queues.main, [s3EventBody(s3EventRecord({ bucket: `${w.landing}-gone`, key }))]);
+    const [id] = await sendBodies(aws.sqsClient, queues.main, [eventRecord(`${w.landing}-gone`, key).body]);
     await pollUntilEmpty(aws.sqsClient, queues.main, (event) => worker(w, 'log').run(event.Records));
 
     expect(await listAllKeys(aws.s3Client, w.lake)).toEqual(before);

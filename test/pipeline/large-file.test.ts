@@ -1,7 +1,8 @@
 /**
- * A log file larger than the worker's whole JavaScript heap is processed: the pipeline streams
- * lines and writes row groups as it goes instead of holding the file or all its rows. The child
- * process gets a 256 MiB heap for a ~200 MB file; slurping the file (or its rows) cannot fit.
+ * A log file larger than the worker's whole JavaScript heap is processed as a batch of its own
+ * (processBatch): the pipeline streams lines and encodes row groups as it goes instead of holding
+ * the file or all its rows. The child process gets a 256 MiB heap for a ~200 MB file; slurping the
+ * file (or its rows) cannot fit.
  */
 import { execFile } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -17,6 +18,7 @@ const HEAP_MIB = 256;
 const KEY = 'log_data/2018/11/2018-11-big-events.json';
 const dirs = tempDir('large');
 let expectedPlays = 0;
+let expectedUsers = 0;
 let fileBytes = 0;
 
 /** Repeats the sample's 30 days with shifted session ids (so every event stays unique) up to the target size. */
@@ -26,7 +28,10 @@ async function writeLargeLogFile(path: string): Promise<void> {
     .sort()
     .flatMap((file) => readFileSync(join(folder, file), 'utf8').split('\n'))
     .filter((line) => line.trim() !== '');
-  const nextSongPerPass = lines.filter((line) => line.includes('"page":"NextSong"')).length;
+  const nextSongs = lines.filter((line) => line.includes('"page":"NextSong"'));
+  const nextSongPerPass = nextSongs.length;
+  // Every pass repeats the same users: base_user_latest holds one row per user of the file.
+  expectedUsers = new Set(nextSongs.map((line) => (JSON.parse(line) as { userId: string }).userId)).size;
   const out = createWriteStream(path);
   let written = 0;
   for (let pass = 0; written < TARGET_BYTES; pass++) {
@@ -48,19 +53,22 @@ beforeAll(async () => {
 afterAll(() => dirs.cleanup());
 
 describe('a log file larger than the heap', () => {
-  it('is processed with a 256 MiB heap, every play written', async () => {
+  it('is processed with a 256 MiB heap, every play written and committed', async () => {
     expect(fileBytes).toBeGreaterThanOrEqual(TARGET_BYTES);
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [`--max-old-space-size=${HEAP_MIB}`, '--import', 'tsx', join(REPO_ROOT, 'test/support/process-one-file.ts'), join(dirs.path, 'input'), join(dirs.path, 'lake'), KEY],
       { cwd: REPO_ROOT, maxBuffer: 10 * 1024 * 1024 },
     );
-    const result = JSON.parse(stdout) as { rows: Record<string, number>; bytesRead: number; outputs: string[]; peakRss: number };
+    const result = JSON.parse(stdout) as { writeId: string; rows: Record<string, number>; bytesRead: number; objects: string[]; committed: number; peakRss: number };
     expect(result.bytesRead).toBe(fileBytes);
-    expect(result.rows).toEqual({ base_plays: expectedPlays });
-    expect(result.outputs).toEqual([expect.stringMatching(/^base_plays\/year=2018\/month=11\/2018-11-big-events-[0-9a-f]{16}\.parquet$/)]);
-    const [written] = await duckdbRows(`SELECT count(*)::INTEGER AS n, count(DISTINCT songplay_id)::INTEGER AS ids FROM '${join(dirs.path, 'lake', result.outputs[0] as string)}'`);
-    expect(written).toEqual({ n: expectedPlays, ids: expectedPlays });
+    expect(expectedUsers).toBe(96);
+    expect(result.rows).toEqual({ base_plays: expectedPlays, base_user_latest: expectedUsers });
+    const plays = `base_plays/year=2018/month=11/part-${result.writeId}.parquet`;
+    expect([...result.objects].sort()).toEqual([plays, `base_sources/source=log_data/part-${result.writeId}.parquet`, `base_user_latest/part-${result.writeId}.parquet`]);
+    expect(result.committed).toBe(1);
+    const [written] = await duckdbRows(`SELECT count(*)::INTEGER AS n, count(DISTINCT songplay_id)::INTEGER AS ids, count(DISTINCT write_id)::INTEGER AS writes FROM '${join(dirs.path, 'lake', plays)}'`);
+    expect(written).toEqual({ n: expectedPlays, ids: expectedPlays, writes: 1 });
     console.info(`large file: ${(fileBytes / 1e6).toFixed(0)} MB, ${expectedPlays} plays, peak RSS ${(result.peakRss / 1e6).toFixed(0)} MB with a ${HEAP_MIB} MiB heap`);
   }, 180_000);
 });

@@ -1,14 +1,24 @@
 /**
- * parseS3EventMessage on SQS bodies shaped as S3 writes them (eventVersion 2.1, keys form-URL-encoded).
+ * parseS3EventMessage on SQS bodies shaped as S3 writes them (eventVersion 2.1, keys form-URL-encoded),
+ * and the sequencer each event carries: the order of the versions of one key, normalised so that
+ * text order is their order (right-padded with zeros, upper case, 32 hex digits).
  */
 import { describe, expect, it } from 'vitest';
 import { MalformedMessageError, decodeS3Key, parseS3EventMessage, type ParsedMessage } from '../../src/pipeline/s3-event.js';
 import { encodeS3EventKey, s3EventBody, s3EventRecord, s3TestEventBody } from '../support/local-s3.js';
 
-function objects(message: ParsedMessage): readonly { bucket: string; key: string; eventName: string }[] {
+function objects(message: ParsedMessage): readonly { bucket: string; key: string; eventName: string; sequencer: string }[] {
   expect(message.kind).toBe('objects');
   return message.kind === 'objects' ? message.events : [];
 }
+
+/** bucket, key and eventName of each event, without the sequencer. */
+function located(message: ParsedMessage): { bucket: string; key: string; eventName: string }[] {
+  return objects(message).map(({ bucket, key, eventName }) => ({ bucket, key, eventName }));
+}
+
+/** Independent of src/: what S3 documents (pad the shorter sequencer with zeros on the right), at the ledger's width. */
+const normalised = (sequencer: string): string => sequencer.toUpperCase().padEnd(32, '0');
 
 function malformed(body: string): MalformedMessageError {
   try {
@@ -21,12 +31,13 @@ function malformed(body: string): MalformedMessageError {
 }
 
 describe('parseS3EventMessage: object events', () => {
-  it('reads bucket, key and event name from a real-shaped ObjectCreated:Put notification', () => {
-    const body = s3EventBody(s3EventRecord({ bucket: 'sparkify-landing', key: 'log_data/2018/11/2018-11-01-events.json', size: 7151, eTag: 'abc' }));
+  it('reads bucket, key, event name and sequencer from a real-shaped ObjectCreated:Put notification', () => {
+    const record = s3EventRecord({ bucket: 'sparkify-landing', key: 'log_data/2018/11/2018-11-01-events.json', size: 7151, eTag: 'abc' });
+    const body = s3EventBody(record);
     expect(JSON.parse(body).Records[0].s3.object.key).toBe('log_data/2018/11/2018-11-01-events.json');
     expect(parseS3EventMessage(body)).toEqual({
       kind: 'objects',
-      events: [{ bucket: 'sparkify-landing', key: 'log_data/2018/11/2018-11-01-events.json', eventName: 'ObjectCreated:Put' }],
+      events: [{ bucket: 'sparkify-landing', key: 'log_data/2018/11/2018-11-01-events.json', eventName: 'ObjectCreated:Put', sequencer: normalised(record.s3.object.sequencer) }],
     });
   });
 
@@ -39,7 +50,12 @@ describe('parseS3EventMessage: object events', () => {
       '"s3":{"s3SchemaVersion":"1.0","configurationId":"landing-to-queue","bucket":{"name":"sparkify-landing","ownerIdentity":{"principalId":"A3NL1KOZZKExample"},"arn":"arn:aws:s3:::sparkify-landing"},' +
       '"object":{"key":"log_data/year%3D2018/2018-11-01+events+%281%29.json","size":7151,"eTag":"d41d8cd98f00b204e9800998ecf8427e","sequencer":"0055AED6DCD90281E5"}}}]}';
     expect(objects(parseS3EventMessage(body))).toEqual([
-      { bucket: 'sparkify-landing', key: 'log_data/year=2018/2018-11-01 events (1).json', eventName: 'ObjectCreated:CompleteMultipartUpload' },
+      {
+        bucket: 'sparkify-landing',
+        key: 'log_data/year=2018/2018-11-01 events (1).json',
+        eventName: 'ObjectCreated:CompleteMultipartUpload',
+        sequencer: '0055AED6DCD90281E500000000000000',
+      },
     ]);
   });
 
@@ -74,11 +90,14 @@ describe('parseS3EventMessage: object events', () => {
       s3EventRecord({ bucket: 'landing-b', key: 'log_data/2018/11/two events.json', eventName: 'ObjectCreated:Copy' }),
       s3EventRecord({ bucket: 'landing-a', key: 'song_data/A/A/A/one.json', eventName: 'ObjectRemoved:Delete' }),
     );
-    expect(objects(parseS3EventMessage(body))).toEqual([
+    expect(located(parseS3EventMessage(body))).toEqual([
       { bucket: 'landing-a', key: 'song_data/A/A/A/one.json', eventName: 'ObjectCreated:Put' },
       { bucket: 'landing-b', key: 'log_data/2018/11/two events.json', eventName: 'ObjectCreated:Copy' },
       { bucket: 'landing-a', key: 'song_data/A/A/A/one.json', eventName: 'ObjectRemoved:Delete' },
     ]);
+    // The later events of one key carry greater sequencers, and stay greater once normalised.
+    const [created, , removed] = objects(parseS3EventMessage(body));
+    expect(removed!.sequencer > created!.sequencer).toBe(true);
   });
 
   it('accepts an empty Records array as no events', () => {
@@ -86,9 +105,49 @@ describe('parseS3EventMessage: object events', () => {
   });
 
   it("names the event 'unknown' when eventName is missing", () => {
-    expect(objects(parseS3EventMessage('{"Records":[{"s3":{"bucket":{"name":"b"},"object":{"key":"k.json"}}}]}'))).toEqual([
+    expect(located(parseS3EventMessage('{"Records":[{"s3":{"bucket":{"name":"b"},"object":{"key":"k.json"}}}]}'))).toEqual([
       { bucket: 'b', key: 'k.json', eventName: 'unknown' },
     ]);
+  });
+});
+
+describe('parseS3EventMessage: sequencers', () => {
+  const withSequencer = (sequencer: unknown): string =>
+    JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: 'song_data/a.json', sequencer } } }] });
+
+  it.each([
+    ['an S3 sequencer (18 hex digits)', '0055AED6DCD90281E5', '0055AED6DCD90281E500000000000000'],
+    ['lower-case hex', '0062e99a88dc407460', '0062E99A88DC40746000000000000000'],
+    ['a short one', 'A', 'A0000000000000000000000000000000'],
+    ['the longest accepted (32 digits)', 'F'.repeat(32), 'F'.repeat(32)],
+  ])('normalises %s: upper case, right-padded with zeros to 32 digits', (_name, sequencer, expected) => {
+    expect(objects(parseS3EventMessage(withSequencer(sequencer)))[0]!.sequencer).toBe(expected);
+    expect(normalised(sequencer)).toBe(expected);
+  });
+
+  it('keeps S3\'s order: a shorter sequencer is compared as if padded with zeros on the right', () => {
+    // S3: "compare the strings after right-padding the shorter one with zeros" — so "0056" is later than "0055FFFF".
+    const earlier = objects(parseS3EventMessage(withSequencer('0055FFFF')))[0]!.sequencer;
+    const later = objects(parseS3EventMessage(withSequencer('0056')))[0]!.sequencer;
+    expect(earlier < later).toBe(true);
+    const sameValue = objects(parseS3EventMessage(withSequencer('0056000')))[0]!.sequencer;
+    expect(sameValue).toBe(later);
+  });
+
+  it('an event without a sequencer (a hand-made or backfilled message) ranks below every real one', () => {
+    const missing = objects(parseS3EventMessage(withSequencer(undefined)))[0]!.sequencer;
+    expect(missing).toBe('0'.repeat(32));
+    expect(objects(parseS3EventMessage(withSequencer('')))[0]!.sequencer).toBe(missing);
+    expect(missing < objects(parseS3EventMessage(withSequencer('0000000000000001')))[0]!.sequencer).toBe(true);
+  });
+
+  it.each([
+    ['not hex', 'not-hex'],
+    ['hex with a space', '0055 AED6'],
+    ['a 0x prefix', '0x55AED6'],
+    ['longer than 32 digits', '1'.repeat(33)],
+  ])('a malformed sequencer (%s) makes the message malformed, naming the record', (_name, sequencer) => {
+    expect(malformed(withSequencer(sequencer)).message).toMatch(/^Records\[0\]\.s3\.object\.sequencer: /);
   });
 });
 

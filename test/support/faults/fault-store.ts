@@ -10,7 +10,9 @@
  * - `failWrite(op, key, attempt)` does the same for writes without crashing the store.
  * - `gate(op, key)` is awaited before every call, so a test can hold a call at a chosen point.
  *
- * Every call is recorded in `calls`, with whether it reached the inner store.
+ * Every call is recorded in `calls`, with whether it reached the inner store, and every write that
+ * reached it in `timeline` twice, when it started and when it was done: whether one write began
+ * only after others were complete (the commit after the data) is read from there.
  */
 import type { ObjectInfo, ObjectStore } from '../../../src/storage/object-store.js';
 
@@ -44,12 +46,20 @@ export class InjectedFault extends Error {
   }
 }
 
+export interface WriteEvent {
+  readonly op: 'put' | 'delete';
+  readonly key: string;
+  readonly phase: 'start' | 'done';
+}
+
 export class FaultyObjectStore implements ObjectStore {
   readonly calls: StoreCall[] = [];
+  readonly timeline: WriteEvent[] = [];
   readonly description: string;
   private writeCount = 0;
   private dead = false;
   private readonly attempts = new Map<string, number>();
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     readonly inner: ObjectStore,
@@ -68,6 +78,15 @@ export class FaultyObjectStore implements ObjectStore {
     return this.dead;
   }
 
+  /**
+   * Resolves once every write that reached the inner store has finished. A batch that fails on
+   * one write returns while its other writes (started before the failure, in parallel) may still
+   * be under way: a test waits for them before it looks at what they left.
+   */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
   /** Keys of the calls of one kind that reached the inner store, in order. */
   keys(op: StoreOp): string[] {
     return this.calls.filter((c) => c.op === op && c.outcome === 'ok').map((c) => c.key);
@@ -83,13 +102,15 @@ export class FaultyObjectStore implements ObjectStore {
 
   async put(key: string, body: Uint8Array | string, contentType?: string): Promise<void> {
     await this.enterWrite('put', key);
-    await this.inner.put(key, body, contentType);
+    await this.track(this.inner.put(key, body, contentType));
+    this.timeline.push({ op: 'put', key, phase: 'done' });
     if (this.plan.crashAfterWrite?.('put', key)) this.dead = true;
   }
 
   async delete(key: string): Promise<void> {
     await this.enterWrite('delete', key);
-    await this.inner.delete(key);
+    await this.track(this.inner.delete(key));
+    this.timeline.push({ op: 'delete', key, phase: 'done' });
     if (this.plan.crashAfterWrite?.('delete', key)) this.dead = true;
   }
 
@@ -103,6 +124,15 @@ export class FaultyObjectStore implements ObjectStore {
     await this.enter('list', prefix);
     this.calls.push({ op: 'list', key: prefix, outcome: 'ok' });
     yield* this.inner.listObjects(prefix);
+  }
+
+  private async track(write: Promise<void>): Promise<void> {
+    this.inFlight.add(write);
+    try {
+      await write;
+    } finally {
+      this.inFlight.delete(write);
+    }
   }
 
   private async enter(op: StoreOp, key: string): Promise<void> {
@@ -120,6 +150,7 @@ export class FaultyObjectStore implements ObjectStore {
     if (this.plan.failWrite?.(op, key, attempt)) this.fault(op, key, `${op} attempt ${attempt}`);
     this.writeCount += 1;
     this.calls.push({ op, key, outcome: 'ok' });
+    this.timeline.push({ op, key, phase: 'start' });
   }
 
   private attempt(op: StoreOp, key: string): number {

@@ -1,15 +1,16 @@
 /**
- * What a reader of a lake folder can see after a crash: every object `FsObjectStore.list()` shows
- * must be a lake object (a `<base table>/…/*.parquet` output or a `_manifests/*.json` manifest) and
- * whole (each Parquet file parses completely with an independent reader, hyparquet, and holds
- * rows; each manifest is JSON with an outputs list). Files on disk that list() hides (temporary
- * files a crash left behind) are reported separately: garbage, not data, but none of them may match
- * the `*.parquet` pattern DuckDB reads a table with. The lake marker (`.sparkify-lake`, written by
- * the local run only) is neither: it is not an object of the lake.
+ * What a reader of a lake folder can see, whatever happened to the writer: every object
+ * `FsObjectStore.list()` shows must be a lake object (a `<base table>/…/*.parquet` file, a
+ * `_compaction/retired/*.json` journal entry, or the folder's marker file) and whole (each Parquet
+ * file parses completely with an independent reader, hyparquet, and holds rows; each journal entry
+ * is JSON naming the files it retired). Files on disk that list() hides (temporary files a crash
+ * left behind) are reported separately: garbage, not data, but none of them may match the
+ * `*.parquet` pattern DuckDB reads a table with.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
+import { COMPACTION_JOURNAL_PREFIX } from '../../../src/domain/layout.js';
 import { BASE_TABLES } from '../../../src/domain/tables.js';
 import { LAKE_MARKER_FILE } from '../../../src/local/lake-folder.js';
 import { FsObjectStore } from '../../../src/storage/fs-store.js';
@@ -25,13 +26,14 @@ export interface LakeIntegrity {
 export async function lakeIntegrity(lakeDir: string): Promise<LakeIntegrity> {
   const problems: string[] = [];
   const listed: string[] = [];
-  for await (const key of new FsObjectStore(lakeDir).list('')) if (key !== LAKE_MARKER_FILE) listed.push(key);
+  for await (const key of new FsObjectStore(lakeDir).list('')) listed.push(key);
   const onDisk = walk(lakeDir).map((path) => relative(lakeDir, path).split(sep).join('/'));
-  const hiddenFiles = onDisk.filter((key) => !listed.includes(key) && key !== LAKE_MARKER_FILE);
+  const hiddenFiles = onDisk.filter((key) => !listed.includes(key));
   for (const key of listed) {
-    const isOutput = BASE_TABLES.some((table) => key.startsWith(`${table.name}/`)) && key.endsWith('.parquet');
-    const isManifest = key.startsWith('_manifests/') && key.endsWith('.json');
-    if (!isOutput && !isManifest) problems.push(`not a lake object, yet listed: ${key}`);
+    if (key === LAKE_MARKER_FILE) continue;
+    const isTableFile = BASE_TABLES.some((table) => key.startsWith(`${table.name}/`)) && key.endsWith('.parquet');
+    const isJournal = key.startsWith(COMPACTION_JOURNAL_PREFIX) && key.endsWith('.json');
+    if (!isTableFile && !isJournal) problems.push(`not a lake object, yet listed: ${key}`);
     const bytes = readFileSync(join(lakeDir, key));
     if (key.endsWith('.parquet')) {
       try {
@@ -42,12 +44,12 @@ export async function lakeIntegrity(lakeDir: string): Promise<LakeIntegrity> {
       } catch (error) {
         problems.push(`${key}: not a readable Parquet file: ${(error as Error).message}`);
       }
-    } else if (key.startsWith('_manifests/')) {
+    } else if (isJournal) {
       try {
-        const manifest = JSON.parse(bytes.toString('utf8')) as { outputs?: unknown };
-        if (!Array.isArray(manifest.outputs)) problems.push(`${key}: manifest without outputs`);
+        const entry = JSON.parse(bytes.toString('utf8')) as { files?: unknown };
+        if (!Array.isArray(entry.files)) problems.push(`${key}: journal entry without files`);
       } catch (error) {
-        problems.push(`${key}: manifest is not JSON: ${(error as Error).message}`);
+        problems.push(`${key}: journal entry is not JSON: ${(error as Error).message}`);
       }
     }
   }

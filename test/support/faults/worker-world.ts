@@ -7,29 +7,37 @@
  *
  * Each `worker()` is one Lambda container: its own handler instance and its own warm partition
  * cache. Concurrent invocations use one worker each, as Lambda never runs two invocations at once
- * in one container (the Powertools BatchProcessor keeps per-invocation state on its instance).
+ * in one container.
  */
 import { join } from 'node:path';
-import { BatchCreatePartitionCommand, GlueClient, type BatchCreatePartitionCommandInput, type PartitionError } from '@aws-sdk/client-glue';
+import { BatchCreatePartitionCommand, GlueClient, InvalidInputException, type BatchCreatePartitionCommandInput, type PartitionError } from '@aws-sdk/client-glue';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { createWorkerHandler, type SqsHandler } from '../../../lambdas/worker-handler.js';
 import { registerPartitions } from '../../../src/catalog/partitions.js';
 import { cachedPartitionRegistrar } from '../../../src/catalog/partition-cache.js';
-import { sourceKindOf, type SourceKind } from '../../../src/domain/layout.js';
+import type { SourceKind } from '../../../src/domain/layout.js';
+import { BASE_TABLES } from '../../../src/domain/tables.js';
 import type { ObjectStore } from '../../../src/storage/object-store.js';
 import { S3ObjectStore } from '../../../src/storage/s3-store.js';
-import { createBucket, lambdaContext, putLocalFile, s3EventBody, s3EventRecord, sqsEvent, sqsRecord, type LocalAws } from '../local-s3.js';
+import { createBucket, lambdaContext, putLocalFile, sqsEvent, type LocalAws } from '../local-s3.js';
+import { DEPLOYED_FILE_CONCURRENCY } from './events.js';
 import { forEachLimit } from './lake-compare.js';
 import { folderKeys } from './inputs.js';
 import { sharedObservability } from './observability.js';
 
+export { eventRecord, nextSequencer } from './events.js';
 export { folderKeys } from './inputs.js';
 export { quietObservability, restoreObservability, sharedObservability } from './observability.js';
 
 export const DATABASE = 'sparkify_faults';
 
-/** Glue as far as partitions go: what BatchCreatePartition created, and every call made. */
+/**
+ * Glue as far as partitions go: what BatchCreatePartition created, and every call made. Like Glue
+ * it refuses a partition whose values do not match the table's partition keys (a PartitionInput's
+ * Values hold at least one string, one per key: the Glue API reference, Partition API), failing the
+ * whole call as a request that breaks a constraint does.
+ */
 export class FakeGlueCatalog {
   /** `table/v1/v2` → how many times a call created it (Glue would refuse a second time). */
   readonly created = new Map<string, number>();
@@ -44,6 +52,16 @@ export class FakeGlueCatalog {
       await Promise.resolve();
       const error = this.failNext.shift();
       if (error) throw error;
+      const keys = BASE_TABLES.find((table) => table.name === input.TableName)?.partitionKeys;
+      for (const partition of input.PartitionInputList ?? []) {
+        const values = partition.Values ?? [];
+        if (!keys || values.length === 0 || values.length !== keys.length) {
+          throw new InvalidInputException({
+            message: keys ? `${input.TableName}: ${values.length} partition value(s) for ${keys.length} partition key(s)` : `no table ${input.TableName}`,
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+      }
       const errors: PartitionError[] = [];
       for (const partition of input.PartitionInputList ?? []) {
         const id = [input.TableName, ...(partition.Values ?? [])].join('/');
@@ -87,13 +105,18 @@ export async function createWorld(aws: LocalAws, options: { landing?: string } =
   return { aws, landing, lake, glue, catalog: new FakeGlueCatalog(mock), restore: () => mock.restore() };
 }
 
+/** The world's lake bucket as the workers (and compaction) see it. */
+export function lakeStore(world: World): ObjectStore {
+  return new S3ObjectStore(world.aws.s3Client, world.lake);
+}
+
 export interface WorkerOptions {
   /** Wraps the landing store of a bucket (e.g. in a FaultyObjectStore). */
   readonly source?: (store: ObjectStore, bucket: string) => ObjectStore;
   /** Wraps the lake store. */
   readonly lake?: (store: ObjectStore) => ObjectStore;
-  /** Default: songs in parallel, logs one at a time, as deployed. */
-  readonly processInParallel?: boolean;
+  /** Landing files read at once within a batch. Default as deployed (lib/settings.ts): 32 songs, 1 log. */
+  readonly fileConcurrency?: number;
 }
 
 export interface Worker {
@@ -117,18 +140,11 @@ export function worker(world: World, kind: SourceKind, options: WorkerOptions = 
     registerPartitions: cachedPartitionRegistrar((partitions) => registerPartitions(world.glue, catalog, partitions)),
     logger: obs.logger,
     metrics: obs.metrics,
-    processInParallel: options.processInParallel ?? kind === 'song',
+    fileConcurrency: options.fileConcurrency ?? DEPLOYED_FILE_CONCURRENCY[kind],
   });
   return { kind, handler, run: (records) => handler(sqsEvent(...records), lambdaContext(`${kind}-worker`)) };
 }
 
-/** The SQS record of an S3 event notification for one key (ObjectCreated:Put unless told). */
-export function eventRecord(bucket: string, key: string, options: { eventName?: string; receiveCount?: number } = {}): SQSRecord {
-  return sqsRecord(s3EventBody(s3EventRecord({ bucket, key, eventName: options.eventName ?? 'ObjectCreated:Put' })), {
-    receiveCount: options.receiveCount ?? 1,
-    queueName: `${sourceKindOf(key) ?? 'unknown'}-queue`,
-  });
-}
 
 /** Uploads every file of a folder to the bucket under its relative key; returns the keys. */
 export async function landFolder(aws: LocalAws, bucket: string, dir: string, keys = folderKeys(dir)): Promise<string[]> {
@@ -145,6 +161,6 @@ export function expectNoFailures(response: SQSBatchResponse, what: string): void
     .logs()
     .filter((entry) => entry.level === 'ERROR')
     .slice(-5)
-    .map((entry) => JSON.stringify(entry).slice(0, 400));
+    .map((entry) => `${entry.message} (${String(entry.key ?? entry.bucket ?? '')}): ${JSON.stringify(entry.error ?? {}).slice(0, 400)}`);
   throw new Error(`${what}: ${response.batchItemFailures.length} message(s) failed: ${JSON.stringify(response.batchItemFailures)}\n${errors.join('\n')}`);
 }
