@@ -46,6 +46,9 @@ export interface AnalystView {
 export type BaseTableName = 'base_songs' | 'base_plays' | 'rejects';
 export type AnalystViewName = 'songplays' | 'users' | 'songs' | 'artists' | 'time';
 
+const RESCUED_COMMENT =
+  'Fields of the source record that the schema does not know, as a JSON object of their values exactly as they arrived; null when there are none';
+
 const col = (name: string, type: ColumnType, comment: string): Column => ({ name, type, comment });
 const nonNull = (name: string, type: ColumnType, comment: string): Column => ({ name, type, comment, required: true });
 
@@ -64,8 +67,9 @@ export const BASE_SONGS: BaseTable = {
     col('duration', 'double', 'Song length in seconds'),
     col('num_songs', 'int', 'num_songs field of the source file'),
     nonNull('source_key', 'string', 'Key of the source object this row came from'),
+    col('rescued_data', 'string', RESCUED_COMMENT),
   ],
-  partitionKeys: [col('year', 'int', 'Release year; 0 means unknown')],
+  partitionKeys: [col('year', 'int', 'Release year, 0 to 9999; 0 means unknown (also when the file has no valid year)')],
 };
 
 export const BASE_PLAYS: BaseTable = {
@@ -74,7 +78,7 @@ export const BASE_PLAYS: BaseTable = {
   comment:
     'One row per NextSong event, as it arrived, with the time parts computed once. Read through the songplays, users and time views.',
   columns: [
-    nonNull('songplay_id', 'string', 'userId-sessionId-itemInSession: unique per event, stable across reruns'),
+    nonNull('songplay_id', 'string', 'userId-sessionId-itemInSession-ts: the event identity, the same in every file and rerun'),
     nonNull('start_time', 'timestamp', 'Event time (ts), UTC, millisecond precision'),
     nonNull('user_id', 'int', 'userId'),
     col('level', 'string', 'free or paid at the time of the event'),
@@ -94,6 +98,7 @@ export const BASE_PLAYS: BaseTable = {
     nonNull('weekday', 'int', 'Day of week of start_time (UTC), 1 = Sunday ... 7 = Saturday'),
     nonNull('source_key', 'string', 'Key of the source log object'),
     nonNull('source_line', 'int', 'Line number (1-based) in the source log object'),
+    col('rescued_data', 'string', RESCUED_COMMENT),
   ],
   partitionKeys: [
     col('year', 'int', 'Year of start_time (UTC)'),
@@ -104,12 +109,14 @@ export const BASE_PLAYS: BaseTable = {
 export const REJECTS: BaseTable = {
   kind: 'base',
   name: 'rejects',
-  comment: 'Quarantine: every bad record or bad file set aside, with where it came from and why.',
+  comment:
+    'Quarantine: every bad record or bad file set aside, and every field of a kept record stored as NULL because its value was invalid (field names it), with where it came from and why.',
   columns: [
     nonNull('source_key', 'string', 'Key of the source object'),
     col('line', 'int', 'Line number (1-based) of a bad log record; null for a whole bad file'),
     nonNull('reason', 'string', 'Why it was set aside'),
     nonNull('raw', 'string', 'The rejected text (truncated to 4,096 characters)'),
+    col('field', 'string', 'The JSON field set aside (stored as NULL, the record kept); null when the whole record or file was set aside'),
   ],
   partitionKeys: [col('source', 'string', 'song_data or log_data')],
 };
@@ -122,7 +129,7 @@ export const ANALYST_VIEWS: readonly AnalystView[] = [
     name: 'songplays',
     comment: 'Fact table: one row per NextSong event. song_id/artist_id are null until the song lands.',
     columns: [
-      col('songplay_id', 'string', 'userId-sessionId-itemInSession'),
+      col('songplay_id', 'string', 'userId-sessionId-itemInSession-ts: the event identity'),
       col('start_time', 'timestamp', 'Event time, UTC'),
       col('user_id', 'int', 'User'),
       col('level', 'string', 'free or paid at the time of the play'),
