@@ -16,11 +16,11 @@
 import { createHash } from 'node:crypto';
 import { BASE_PLAYS, BASE_SONGS, BASE_TABLES, REJECTS, type BaseTableName } from '../domain/tables.js';
 import { partitionOfKey, sourceKindOf, type PartitionRef, type SourceKind } from '../domain/layout.js';
-import { transformSongFile } from '../domain/song-transform.js';
-import { transformLogLinesInto, type LogFileStats } from '../domain/log-transform.js';
+import { transformSongBytes } from '../domain/song-transform.js';
+import { transformLogStreamInto, type LogFileStats } from '../domain/log-transform.js';
 import type { PlayRow, RejectRow, SongRow } from '../domain/rows.js';
 import { PartitionedOutput, type FilledOutput, type OutputFile } from './partitioned-output.js';
-import { ConditionFailedError, streamText, utf8Lines, type ObjectStore } from '../storage/object-store.js';
+import { ConditionFailedError, streamBytes, type ObjectStore } from '../storage/object-store.js';
 import { deleteManifest, isCurrent, LAKE_FORMAT_VERSION, readManifest, writeManifest, type Manifest, type StoredManifest } from './manifest.js';
 import { removeSourceFrom } from './shared-files.js';
 
@@ -115,7 +115,8 @@ interface Transformed {
 }
 
 async function songFiles(sourceKey: string, stream: AsyncIterable<Uint8Array>): Promise<Transformed> {
-  const result = transformSongFile(sourceKey, await streamText(stream));
+  // Bytes, not text: invalid UTF-8 makes the file bad rather than being repaired into U+FFFD.
+  const result = transformSongBytes(sourceKey, await streamBytes(stream));
   if (!result.ok) {
     const rejects = new PartitionedOutput<RejectRow>(REJECTS, sourceKey);
     rejects.add(result.reject);
@@ -123,14 +124,18 @@ async function songFiles(sourceKey: string, stream: AsyncIterable<Uint8Array>): 
   }
   const songs = new PartitionedOutput<SongRow>(BASE_SONGS, sourceKey);
   songs.add(result.row);
-  return { outputs: [songs], rejects: [], fileRejected: false };
+  // Fields set aside in a kept song (stored as NULL, year 0) each have a rejects row too.
+  if (result.rejects.length === 0) return { outputs: [songs], rejects: [], fileRejected: false };
+  const rejects = new PartitionedOutput<RejectRow>(REJECTS, sourceKey);
+  for (const reject of result.rejects) rejects.add(reject);
+  return { outputs: [songs, rejects], rejects: result.rejects, fileRejected: false };
 }
 
 async function logFiles(sourceKey: string, stream: AsyncIterable<Uint8Array>): Promise<Transformed> {
   const plays = new PartitionedOutput<PlayRow>(BASE_PLAYS, sourceKey, byStartTime);
   const rejectRows: RejectRow[] = [];
   const rejects = new PartitionedOutput<RejectRow>(REJECTS, sourceKey);
-  const logStats = await transformLogLinesInto(sourceKey, utf8Lines(stream), {
+  const logStats = await transformLogStreamInto(sourceKey, stream, {
     play: (row) => plays.add(row),
     reject: (row) => {
       rejectRows.push(row);
