@@ -79,6 +79,7 @@ describe('registerPartitions', () => {
       'line',
       'reason',
       'raw',
+      'field',
     ]);
   });
 
