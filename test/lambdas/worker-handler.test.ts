@@ -177,7 +177,8 @@ function nextSongsOf(text: string): NextSong[] {
         return [];
       }
       if (event.page !== 'NextSong') return [];
-      return [{ songplayId: `${Number(event.userId)}-${String(event.sessionId)}-${String(event.itemInSession)}`, ts: Number(event.ts), line: number }];
+      // The event identity (contract): userId-sessionId-itemInSession-ts.
+      return [{ songplayId: `${Number(event.userId)}-${String(event.sessionId)}-${String(event.itemInSession)}-${String(event.ts)}`, ts: Number(event.ts), line: number }];
     });
 }
 
@@ -251,6 +252,7 @@ describe('worker handler: files land in the lake', () => {
         duration: source.duration,
         num_songs: source.num_songs,
         source_key: SONG_2005,
+        rescued_data: null,
       },
     ]);
     expect(await parquetColumns(w.lake, parquetKey)).toEqual(BASE_SONGS.columns.map((c) => c.name));
