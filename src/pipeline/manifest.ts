@@ -10,7 +10,8 @@ import type { ObjectStore } from '../storage/object-store.js';
  * Bump when the rows written for the same content change (a new column, a new rule): manifests of
  * an older format do not count as "already processed", so a redelivery or re-ingest rewrites them.
  */
-export const LAKE_FORMAT_VERSION = 1;
+// 2: songplay_id includes ts; rescued_data and rejects.field columns; issue 10 value rules.
+export const LAKE_FORMAT_VERSION = 2;
 
 export interface Manifest {
   readonly version: 1;

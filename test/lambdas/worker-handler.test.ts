@@ -237,7 +237,7 @@ describe('worker handler: files land in the lake', () => {
     expect(parquetKey).toBe(`base_songs/year=2005/${stemOf(SONG_2005)}.parquet`);
     const manifest = `_manifests/${stemOf(SONG_2005)}.json`;
     expect(await listAllKeys(aws.s3Client, w.lake)).toEqual([manifest, parquetKey].sort());
-    expect(await readJson(w.lake, manifest)).toEqual({ version: 1, formatVersion: 1, sourceKey: SONG_2005, contentSha256: sha256(await readFile(join(SAMPLE, SONG_2005))), outputs: [parquetKey] });
+    expect(await readJson(w.lake, manifest)).toEqual({ version: 1, formatVersion: 2, sourceKey: SONG_2005, contentSha256: sha256(await readFile(join(SAMPLE, SONG_2005))), outputs: [parquetKey] });
 
     const source = JSON.parse(await readFile(join(SAMPLE, SONG_2005), 'utf8')) as Record<string, unknown>;
     expect(await readParquet(w.lake, parquetKey)).toEqual([
@@ -297,7 +297,7 @@ describe('worker handler: files land in the lake', () => {
     expect(parquetKey).toMatch(/^base_plays\/year=2018\/month=11\/2018-11-01-events-[0-9a-f]{16}\.parquet$/);
     const manifest = `_manifests/${stemOf(LOG_1101)}.json`;
     expect(await listAllKeys(aws.s3Client, w.lake)).toEqual([manifest, parquetKey].sort());
-    expect(await readJson(w.lake, manifest)).toEqual({ version: 1, formatVersion: 1, sourceKey: LOG_1101, contentSha256: sha256(await readFile(join(SAMPLE, LOG_1101))), outputs: [parquetKey] });
+    expect(await readJson(w.lake, manifest)).toEqual({ version: 1, formatVersion: 2, sourceKey: LOG_1101, contentSha256: sha256(await readFile(join(SAMPLE, LOG_1101))), outputs: [parquetKey] });
 
     const rows = await readParquet(w.lake, parquetKey, 'songplay_id, epoch_ms(start_time)::DOUBLE AS ts, source_line, source_key');
     expect(rows).toHaveLength(expected.length);
@@ -604,7 +604,7 @@ describe('worker handler: at-least-once delivery', () => {
 
     const plays = `base_plays/year=2018/month=12/${stemOf(key)}.parquet`;
     expect(await listAllKeys(aws.s3Client, w.lake)).toEqual([`_manifests/${stemOf(key)}.json`, plays]);
-    expect(await readJson(w.lake, `_manifests/${stemOf(key)}.json`)).toEqual({ version: 1, formatVersion: 1, sourceKey: key, contentSha256: sha256(december), outputs: [plays] });
+    expect(await readJson(w.lake, `_manifests/${stemOf(key)}.json`)).toEqual({ version: 1, formatVersion: 2, sourceKey: key, contentSha256: sha256(december), outputs: [plays] });
     expect(gluePartitions(w)).toEqual(['base_plays:2018/11', 'base_plays:2018/12']);
   });
 });
