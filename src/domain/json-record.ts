@@ -67,14 +67,15 @@ export class JsonRecordReader {
   unknownCount = 0;
   private readonly names: string[] = [];
   private readonly kinds: JsonKind[] = [];
-  private readonly values: string[] = [];
+  /** Decoded text of strings with escapes and literals; undefined until value() slices the others. */
+  private readonly values: (string | undefined)[] = [];
   private readonly slots: number[] = [];
   private readonly keyStarts: number[] = [];
   private readonly keyEnds: number[] = [];
   private readonly valueStarts: number[] = [];
   private readonly valueEnds: number[] = [];
-  /** The text of the scalar parseValue just read. */
-  private lastValue = '';
+  /** The text of the value parseValue just read, when it had to be built (an escaped string, a literal); else undefined. */
+  private lastValue: string | undefined = undefined;
   /**
    * Position of the next character a string cannot simply be sliced over (a backslash, a control
    * character, a surrogate), found with one native regex scan and reused until passed; -1 when
@@ -120,9 +121,29 @@ export class JsonRecordReader {
     return this.kinds[field] as JsonKind;
   }
 
-  /** A string's decoded text, a number's or literal's exact token, a nested value's raw JSON. */
+  /**
+   * A string's decoded text, a number's or literal's exact token, a nested value's raw JSON. Sliced
+   * from the input on first use: most fields of a log line (auth, method, status…) are never read.
+   */
   value(field: number): string {
-    return this.values[field] as string;
+    let value = this.values[field];
+    if (value === undefined) {
+      const start = this.valueStarts[field] as number;
+      const end = this.valueEnds[field] as number;
+      // An escape-free string's text is its literal without the quotes.
+      value = this.kinds[field] === 'string' ? this.text.slice(start + 1, end - 1) : this.text.slice(start, end);
+      this.values[field] = value;
+    }
+    return value;
+  }
+
+  /** Whether field is the string `expected`, compared in the input without slicing it out. */
+  isString(field: number, expected: string): boolean {
+    if (this.kinds[field] !== 'string') return false;
+    const start = (this.valueStarts[field] as number) + 1;
+    const end = (this.valueEnds[field] as number) - 1;
+    if (this.values[field] === undefined) return end - start === expected.length && this.text.startsWith(expected, start);
+    return this.values[field] === expected;
   }
 
   /** The index of a known key among the knownKeys, or -1 for a key the caller does not know. */
@@ -157,16 +178,27 @@ export class JsonRecordReader {
     for (;;) {
       if (text.charCodeAt(this.pos) !== QUOTE) throw this.unexpected('a key in double quotes');
       const keyStart = this.pos;
-      const name = this.key();
+      // The known key expected here (the one found at this field index in the record before), if it is the one.
+      const expected = this.expectedSlot[this.count];
+      const slot = expected !== undefined && this.keyIsAt(this.knownKeys[expected] as string, keyStart + 1) ? expected : -1;
+      let name: string;
+      if (slot >= 0) {
+        name = this.knownKeys[slot] as string;
+        this.pos = keyStart + name.length + 2;
+      } else {
+        name = this.string();
+      }
       const keyEnd = this.pos;
-      this.skipWhitespace();
-      if (text.charCodeAt(this.pos) !== COLON) throw this.unexpected("':' after a key");
+      if (text.charCodeAt(this.pos) !== COLON) {
+        this.skipWhitespace();
+        if (text.charCodeAt(this.pos) !== COLON) throw this.unexpected("':' after a key");
+      }
       this.pos++;
-      this.skipWhitespace();
+      if (text.charCodeAt(this.pos) <= 0x20) this.skipWhitespace();
       const valueStart = this.pos;
       const kind = this.parseValue(1);
-      this.addField(name, kind, keyStart, keyEnd, valueStart, this.pos);
-      this.skipWhitespace();
+      this.addField(name, slot, kind, keyStart, keyEnd, valueStart, this.pos);
+      if (text.charCodeAt(this.pos) <= 0x20) this.skipWhitespace();
       const c = text.charCodeAt(this.pos);
       if (c === COMMA) {
         this.pos++;
@@ -181,9 +213,10 @@ export class JsonRecordReader {
     }
   }
 
-  private addField(name: string, kind: JsonKind, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number): void {
+  /** `knownSlot`: the key's slot when it was recognised in place, else -1 (looked up here). */
+  private addField(name: string, knownSlot: number, kind: JsonKind, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number): void {
     const field = this.count++;
-    let slot = this.knownSlots.get(name);
+    let slot = knownSlot >= 0 ? knownSlot : this.knownSlots.get(name);
     if (slot === undefined) {
       slot = -1;
       this.unknownCount++;
@@ -197,7 +230,7 @@ export class JsonRecordReader {
     }
     this.names[field] = name;
     this.kinds[field] = kind;
-    this.values[field] = kind === 'object' || kind === 'array' ? this.text.slice(valueStart, valueEnd) : this.lastValue;
+    this.values[field] = this.lastValue;
     this.slots[field] = slot;
     this.keyStarts[field] = keyStart;
     this.keyEnds[field] = keyEnd;
@@ -211,13 +244,15 @@ export class JsonRecordReader {
     const c = text.charCodeAt(this.pos);
     switch (c) {
       case QUOTE:
-        this.lastValue = this.string();
+        this.lastValue = this.string(true);
         return 'string';
       case OPEN_BRACE:
         this.nestedObject(depth + 1);
+        this.lastValue = undefined;
         return 'object';
       case OPEN_BRACKET:
         this.nestedArray(depth + 1);
+        this.lastValue = undefined;
         return 'array';
       case 0x74: // t
         this.literal('true');
@@ -236,7 +271,7 @@ export class JsonRecordReader {
             this.pos = -this.pos;
             throw this.syntax(`invalid number ${JSON.stringify(text.slice(start, this.pos + 1))}`, start);
           }
-          this.lastValue = text.slice(start, this.pos);
+          this.lastValue = undefined;
           return 'number';
         }
         if (this.pos >= text.length) throw this.syntax('unexpected end of input');
@@ -313,24 +348,24 @@ export class JsonRecordReader {
   }
 
   /**
-   * A top-level key. Most records spell the same keys in the same order as the record before, so
-   * the key expected at this field index is compared in place: no slice, no hash lookup.
+   * Whether the key literal at `start` (after its opening quote) is `known`, compared in place: most
+   * records spell the same keys in the same order as the record before, so no slice, no hash lookup.
    */
-  private key(): string {
-    const expected = this.expectedSlot[this.count];
-    if (expected !== undefined) {
-      const known = this.knownKeys[expected] as string;
-      const start = this.pos + 1;
-      if (this.text.charCodeAt(start + known.length) === QUOTE && this.text.startsWith(known, start)) {
-        this.pos = start + known.length + 1;
-        return known;
-      }
-    }
-    return this.string();
+  private keyIsAt(known: string, start: number): boolean {
+    const text = this.text;
+    const length = known.length;
+    if (text.charCodeAt(start + length) !== QUOTE) return false;
+    for (let i = 0; i < length; i++) if (text.charCodeAt(start + i) !== known.charCodeAt(i)) return false;
+    return true;
   }
 
-  /** The string literal at pos (which holds its opening quote), decoded; pos ends after it. */
-  private string(): string {
+  /**
+   * The string literal at pos (which holds its opening quote), decoded; pos ends after it. With
+   * `lazy`, an escape-free string is not sliced out (undefined): value() slices it when asked.
+   */
+  private string(lazy: true): string | undefined;
+  private string(lazy?: false): string;
+  private string(lazy = false): string | undefined {
     const text = this.text;
     const start = this.pos + 1;
     // A string ends at the next quote, and is a plain slice unless a special character comes first.
@@ -343,7 +378,7 @@ export class JsonRecordReader {
     }
     if (special === -1 || special > end) {
       this.pos = end + 1;
-      return text.slice(start, end);
+      return lazy ? undefined : text.slice(start, end);
     }
     return this.escapedString(start, special);
   }

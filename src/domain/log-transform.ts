@@ -107,7 +107,7 @@ export class LogFileTransform {
     }
     this.stats.events += 1;
     const page = reader.fieldOf(PAGE);
-    if (page < 0 || reader.kind(page) !== 'string' || reader.value(page) !== NEXT_SONG_PAGE) return;
+    if (page < 0 || !reader.isString(page, NEXT_SONG_PAGE)) return;
     this.stats.nextSongEvents += 1;
     let row: PlayRow;
     try {

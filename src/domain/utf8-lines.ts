@@ -3,14 +3,14 @@
  * invalid UTF-8 bytes a bad record (never repaired into U+FFFD), and one bad line never fails its
  * file, so validity is a property of each line, not of the stream.
  *
- * Fast path: each chunk is decoded at once, leniently (invalid bytes become U+FFFD), and split on
- * "\n" as text. A line is valid unless its text contains U+FFFD; only then are that line's bytes
- * located (a "\n" in the text is exactly a 0x0A byte in the input, since no UTF-8 sequence holds
- * that byte) and checked byte by byte, because a genuine U+FFFD (EF BF BD) is valid input. An
- * ASCII or Latin-1 line is a one-byte string in V8, where the U+FFFD search returns at once.
+ * Lines are split on 0x0A bytes (no UTF-8 sequence holds that byte) and each is decoded on its own,
+ * leniently: a line is valid unless its text contains U+FFFD, and only then are its bytes checked
+ * one by one, because a genuine U+FFFD (EF BF BD) is valid input. An ASCII or Latin-1 line is a
+ * one-byte string in V8, where the U+FFFD search returns at once. Decoding line by line costs no
+ * more than decoding whole chunks and slicing them, and gives each line a flat string of its own
+ * (a slice of a chunk's text is slower to read character by character, and keeps the chunk alive).
  *
- * Memory: one chunk, its decoded text, and the bytes and text of the one line that continues into
- * the next chunk.
+ * Memory: one chunk, and the bytes of the one line that continues into the next chunk.
  */
 
 /** A line whose bytes are not valid UTF-8. */
@@ -29,43 +29,37 @@ const NEWLINE = 0x0a;
 
 /** The lines of a UTF-8 byte stream: no trailing empty line after a final "\n", none for an empty stream. */
 export async function* checkedUtf8Lines(stream: AsyncIterable<Uint8Array>): AsyncGenerator<CheckedLine> {
-  const decoder = new TextDecoder('utf-8');
-  // The line that continues from earlier chunks: its text, and its bytes (copied: a chunk's buffer
-  // is not ours to keep).
-  let pendingText = '';
-  let pendingBytes: Uint8Array[] = [];
-  for await (const chunk of stream) {
-    const text = decoder.decode(chunk, { stream: true });
-    // Byte positions are found lazily, only for a suspect line: `located` lines of this chunk have
-    // their end found, the next line's bytes start at `lineStart`.
-    let located = 0;
-    let lineStart = 0;
-    const bytesOfLine = (index: number): Uint8Array => {
-      for (; located < index; located++) lineStart = chunk.indexOf(NEWLINE, lineStart) + 1;
-      const end = chunk.indexOf(NEWLINE, lineStart);
-      const own = chunk.subarray(lineStart, end);
-      return index === 0 ? concat([...pendingBytes, own]) : own;
-    };
+  // The start of a line that continues into the next chunk (copied: a chunk's buffer is not ours to keep).
+  let carried: Uint8Array[] = [];
+  for await (const bytes of stream) {
+    // Buffer's toString decodes a range without a view object per line (as TextDecoder would need).
+    const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let start = 0;
-    let index = 0;
-    let newline = text.indexOf('\n');
-    while (newline !== -1) {
-      const line = index === 0 ? pendingText + text.slice(0, newline) : text.slice(start, newline);
-      yield line.includes('\uFFFD') ? checked(line, bytesOfLine(index)) : line;
-      index++;
+    let newline = chunk.indexOf(NEWLINE);
+    if (newline !== -1 && carried.length > 0) {
+      const joined = Buffer.concat([...carried, chunk.subarray(0, newline)]);
+      yield checkedLine(joined, 0, joined.length);
+      carried = [];
       start = newline + 1;
-      newline = text.indexOf('\n', start);
+      newline = chunk.indexOf(NEWLINE, start);
     }
-    if (index === 0) {
-      pendingText += text;
-      pendingBytes.push(chunk.slice());
-    } else {
-      pendingText = text.slice(start);
-      pendingBytes = [chunk.slice(chunk.lastIndexOf(NEWLINE) + 1)];
+    while (newline !== -1) {
+      yield checkedLine(chunk, start, newline);
+      start = newline + 1;
+      newline = chunk.indexOf(NEWLINE, start);
     }
+    if (start < chunk.length) carried.push(chunk.slice(start));
   }
-  pendingText += decoder.decode();
-  if (pendingText !== '') yield pendingText.includes('\uFFFD') ? checked(pendingText, concat(pendingBytes)) : pendingText;
+  if (carried.length > 0) {
+    const joined = Buffer.concat(carried);
+    yield checkedLine(joined, 0, joined.length);
+  }
+}
+
+/** The line in bytes [start, end), decoded leniently, checked byte by byte only when it shows U+FFFD. */
+function checkedLine(chunk: Buffer, start: number, end: number): CheckedLine {
+  const text = chunk.toString('utf8', start, end);
+  return text.includes('\uFFFD') ? checked(text, chunk.subarray(start, end)) : text;
 }
 
 function checked(text: string, bytes: Uint8Array): CheckedLine {
@@ -123,15 +117,4 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
     i += size;
   }
   return -1;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
