@@ -83,7 +83,7 @@ describe('a log file replaced under the same key', () => {
     expect(rowsOf(actual, 'songplays').filter((row) => row.songplay_id === SETANTA_PLAY && row.month === 11)).toEqual([]);
     expect(rowsOf(actual, 'base_plays').filter((row) => row.source_key === SETANTA_LOG && row.month !== 12)).toEqual([]);
     const badLine = logEvents(shiftedLog(original, { days: 30, keepEvery: 3 })).length + 1;
-    expect(rowsOf(actual, 'rejects')).toEqual([{ source_key: SETANTA_LOG, line: badLine, reason: expect.stringMatching(/JSON/), raw: '{"ts": 1543', source: 'log_data' }]);
+    expect(rowsOf(actual, 'rejects')).toEqual([{ source_key: SETANTA_LOG, line: badLine, reason: expect.stringMatching(/JSON/), raw: '{"ts": 1543', field: null, source: 'log_data' }]);
   });
 
   it('a stale, redelivered event of the old version changes nothing; replacing it back restores the original lake exactly', async () => {
