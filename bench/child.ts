@@ -282,7 +282,7 @@ function sqlString(text: string): string {
 }
 
 /**
- * base_plays: one row per NextSong event, the same 20 stored columns and 2 partition columns our
+ * base_plays: one row per NextSong event, the same 21 stored columns and 2 partition columns our
  * workers write. source_line is the 1-based line number: row_number() over the file *before* the
  * NextSong filter, which follows line order only when DuckDB reads single-threaded (checked by
  * the bench against our lake, cell by cell).
@@ -293,7 +293,7 @@ export function duckdbPlaysSql(dataDir: string, lakeDir: string, sourceLine: boo
   const from = sourceLine ? `(SELECT *, row_number() OVER (PARTITION BY filename) AS line FROM ${reader})` : reader;
   const ts = 'make_timestamp_ms(ts)';
   return `COPY (
-  SELECT CAST(CAST(userId AS INTEGER) AS VARCHAR) || '-' || sessionId || '-' || itemInSession AS songplay_id,
+  SELECT CAST(CAST(userId AS INTEGER) AS VARCHAR) || '-' || sessionId || '-' || itemInSession || '-' || ts AS songplay_id,
          ${ts} AS start_time, CAST(userId AS INTEGER) AS user_id, level, sessionId AS session_id,
          itemInSession AS item_in_session, location, userAgent AS user_agent, firstName AS first_name,
          lastName AS last_name, gender, song, artist, length,
@@ -301,6 +301,7 @@ export function duckdbPlaysSql(dataDir: string, lakeDir: string, sourceLine: boo
          CAST(week(${ts}) AS INTEGER) AS week, CAST(dayofweek(${ts}) + 1 AS INTEGER) AS weekday,
          substr(filename, ${prefixLength}) AS source_key,
          ${sourceLine ? 'CAST(line AS INTEGER)' : 'CAST(NULL AS INTEGER)'} AS source_line,
+         CAST(NULL AS VARCHAR) AS rescued_data,
          CAST(year(${ts}) AS INTEGER) AS year, CAST(month(${ts}) AS INTEGER) AS month
   FROM ${from}
   WHERE page = 'NextSong'
@@ -311,7 +312,7 @@ export function duckdbSongsSql(dataDir: string, lakeDir: string): string {
   const prefixLength = dataDir.length + 2;
   return `COPY (
   SELECT song_id, title, artist_id, artist_name, artist_location, artist_latitude, artist_longitude,
-         duration, num_songs, substr(filename, ${prefixLength}) AS source_key, year
+         duration, num_songs, substr(filename, ${prefixLength}) AS source_key, CAST(NULL AS VARCHAR) AS rescued_data, year
   FROM read_json(${sqlString(`${dataDir}/song_data/**/*.json`)}, format = 'auto', columns = ${SONG_COLUMNS}, filename = true)
 ) TO ${sqlString(join(lakeDir, 'base_songs'))} (FORMAT parquet, PARTITION_BY (year), COMPRESSION snappy)`;
 }

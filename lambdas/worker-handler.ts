@@ -139,6 +139,8 @@ function recordOutcome(deps: WorkerDependencies, outcome: FileOutcome, where: Re
   metrics.addMetric('BytesRead', MetricUnit.Bytes, outcome.bytesRead);
   for (const [table, rows] of Object.entries(outcome.rows)) metrics.addMetric(`RowsWritten_${table}`, MetricUnit.Count, rows ?? 0);
   metrics.addMetric('RecordsRejected', MetricUnit.Count, outcome.rejects.length);
+  // A field the schema does not know is kept in rescued_data: a rise says the app changed its events.
+  if (outcome.rescuedFields > 0) metrics.addMetric('FieldsRescued', MetricUnit.Count, outcome.rescuedFields);
   if (outcome.logStats) metrics.addMetric('EventsRead', MetricUnit.Count, outcome.logStats.events);
   const summary = { ...where, status: outcome.status, rows: outcome.rows, rejected: outcome.rejects.length };
   if (outcome.rejects.length > 0) {

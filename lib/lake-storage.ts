@@ -1,5 +1,5 @@
 /**
- * The lake bucket (Parquet base tables, `_manifests/`) and the access-log bucket that every bucket
+ * The lake bucket (Parquet base tables, the ledger base_sources, the compaction journal) and the access-log bucket that every bucket
  * of the stack logs to.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';

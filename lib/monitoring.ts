@@ -116,7 +116,7 @@ export class Monitoring extends Construct {
       graph('Rows written (per base table)', props.paths.flatMap((p) =>
         [...WORKER_TABLES[p.kind], BASE_REJECTS.name].map((table) => workerMetric(p.kind, `RowsWritten_${table}`)),
       )),
-      graph('Records set aside (RecordsRejected)', props.paths.map((p) => workerMetric(p.kind, 'RecordsRejected'))),
+      graph('Records set aside, fields rescued', props.paths.flatMap((p) => [workerMetric(p.kind, 'RecordsRejected'), workerMetric(p.kind, 'FieldsRescued')])),
     );
     if (props.compaction) {
       this.dashboard.addWidgets(

@@ -25,6 +25,9 @@ export function renderSummary(summary: IngestSummary): string {
         .join(', ') || 'none'
     } (${summary.objectsWritten} Parquet object${summary.objectsWritten === 1 ? '' : 's'}, the ledger's included)`,
   ];
+  if (summary.rescuedFields > 0) {
+    lines.push(`Fields the schema does not know: ${summary.rescuedFields}, kept in the rescued_data column (see docs/TABLES.md)`);
+  }
   if (summary.removed.length > 0) {
     lines.push(`Removed from the lake (no longer in the input folder): ${summary.removed.length}`);
     lines.push(...bounded(summary.removed.map((key) => `  ${key}`)));

@@ -17,6 +17,8 @@ export interface SongRow {
   duration: number | null;
   num_songs: number | null;
   source_key: string;
+  /** Fields the schema does not know, as a JSON object of their raw text; null when none. */
+  rescued_data: string | null;
   year: number;
 }
 
@@ -42,6 +44,8 @@ export interface PlayRow {
   weekday: number;
   source_key: string;
   source_line: number;
+  /** Fields the schema does not know, as a JSON object of their raw text; null when none. */
+  rescued_data: string | null;
   year: number;
   month: number;
 }
@@ -65,6 +69,8 @@ export interface RejectRow {
   line: number | null;
   reason: string;
   raw: string;
+  /** The field set aside (stored as NULL, record kept); null when the whole record or file was set aside. */
+  field: string | null;
   source: 'song_data' | 'log_data';
 }
 
@@ -85,8 +91,15 @@ export interface SourceRow {
 
 export const MAX_RAW_REJECT_CHARS = 4096;
 
-export function rejectRow(source: RejectRow['source'], sourceKey: string, line: number | null, reason: string, raw: string): RejectRow {
-  return { source_key: sourceKey, line, reason, raw: truncateText(raw, MAX_RAW_REJECT_CHARS), source };
+export function rejectRow(
+  source: RejectRow['source'],
+  sourceKey: string,
+  line: number | null,
+  reason: string,
+  raw: string,
+  field: string | null = null,
+): RejectRow {
+  return { source_key: sourceKey, line, reason, raw: truncateText(raw, MAX_RAW_REJECT_CHARS), field, source };
 }
 
 /** Cuts at most `max` UTF-16 units without splitting a surrogate pair (an emoji) in two. */

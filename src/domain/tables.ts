@@ -49,6 +49,9 @@ export interface AnalystView {
 export type BaseTableName = 'base_songs' | 'base_plays' | 'base_user_latest' | 'base_rejects' | 'base_sources';
 export type AnalystViewName = 'songplays' | 'users' | 'songs' | 'artists' | 'time' | 'rejects';
 
+const RESCUED_COMMENT =
+  'Fields of the source record that the schema does not know, as a JSON object of their values exactly as they arrived; null when there are none';
+
 const col = (name: string, type: ColumnType, comment: string): Column => ({ name, type, comment });
 const nonNull = (name: string, type: ColumnType, comment: string): Column => ({ name, type, comment, required: true });
 
@@ -68,8 +71,9 @@ export const BASE_SONGS: BaseTable = {
     col('num_songs', 'int', 'num_songs field of the source file'),
     nonNull('source_key', 'string', 'Key of the source object this row came from'),
     nonNull('write_id', 'string', 'The batch that wrote this row; current when base_sources says so'),
+    col('rescued_data', 'string', RESCUED_COMMENT),
   ],
-  partitionKeys: [col('year', 'int', 'Release year; 0 means unknown')],
+  partitionKeys: [col('year', 'int', 'Release year, 0 to 9999; 0 means unknown (also when the file has no valid year)')],
 };
 
 export const BASE_PLAYS: BaseTable = {
@@ -78,7 +82,7 @@ export const BASE_PLAYS: BaseTable = {
   comment:
     'One row per NextSong event of a log file version, as it arrived, with the time parts computed once. Read through the songplays and time views.',
   columns: [
-    nonNull('songplay_id', 'string', 'userId-sessionId-itemInSession: unique per event, stable across reruns'),
+    nonNull('songplay_id', 'string', 'userId-sessionId-itemInSession-ts: the event identity, the same in every file and rerun'),
     nonNull('start_time', 'timestamp', 'Event time (ts), UTC, millisecond precision'),
     nonNull('user_id', 'int', 'userId'),
     col('level', 'string', 'free or paid at the time of the event'),
@@ -99,6 +103,7 @@ export const BASE_PLAYS: BaseTable = {
     nonNull('source_key', 'string', 'Key of the source log object'),
     nonNull('source_line', 'int', 'Line number (1-based) in the source log object'),
     nonNull('write_id', 'string', 'The batch that wrote this row; current when base_sources says so'),
+    col('rescued_data', 'string', RESCUED_COMMENT),
   ],
   partitionKeys: [
     col('year', 'int', 'Year of start_time (UTC)'),
@@ -130,13 +135,15 @@ export const BASE_USER_LATEST: BaseTable = {
 export const BASE_REJECTS: BaseTable = {
   kind: 'base',
   name: 'base_rejects',
-  comment: 'Quarantine as written: every bad record or bad file set aside, per file version. Read through the rejects view.',
+  comment:
+    'Quarantine as written, per file version: every bad record or bad file set aside, and every field of a kept record stored as NULL because its value was invalid (field names it). Read through the rejects view.',
   columns: [
     nonNull('source_key', 'string', 'Key of the source object'),
     col('line', 'int', 'Line number (1-based) of a bad log record; null for a whole bad file'),
     nonNull('reason', 'string', 'Why it was set aside'),
     nonNull('raw', 'string', 'The rejected text (truncated to 4,096 characters)'),
     nonNull('write_id', 'string', 'The batch that wrote this row'),
+    col('field', 'string', 'The JSON field set aside (stored as NULL, the record kept); null when the whole record or file was set aside'),
   ],
   partitionKeys: [col('source', 'string', 'song_data or log_data')],
 };
@@ -172,7 +179,7 @@ export const ANALYST_VIEWS: readonly AnalystView[] = [
     name: 'songplays',
     comment: 'Fact table: one row per NextSong event. song_id/artist_id are null until the song lands.',
     columns: [
-      col('songplay_id', 'string', 'Event identity: userId-sessionId-itemInSession'),
+      col('songplay_id', 'string', 'Event identity: userId-sessionId-itemInSession-ts'),
       col('start_time', 'timestamp', 'Event time, UTC'),
       col('user_id', 'int', 'User'),
       col('level', 'string', 'free or paid at the time of the play'),
@@ -248,13 +255,15 @@ export const ANALYST_VIEWS: readonly AnalystView[] = [
   {
     kind: 'view',
     name: 'rejects',
-    comment: 'Quarantine: every bad record or bad file of the current landing files, with where it came from and why.',
+    comment:
+      'Quarantine: every bad record or bad file of the current landing files, and every field of a kept record stored as NULL because its value was invalid (field names it), with where it came from and why.',
     columns: [
       col('source', 'string', 'song_data or log_data (partition of base_rejects)'),
       col('source_key', 'string', 'Key of the source object'),
       col('line', 'int', 'Line number (1-based) of a bad log record; null for a whole bad file'),
       col('reason', 'string', 'Why it was set aside'),
       col('raw', 'string', 'The rejected text (truncated to 4,096 characters)'),
+      col('field', 'string', 'The JSON field set aside (stored as NULL, the record kept); null when the whole record or file was set aside'),
     ],
     partitionedBy: ['source'],
     sql: ANALYST_VIEW_SQL.rejects,

@@ -115,7 +115,7 @@ WHERE pick = 1`,
   time: `SELECT DISTINCT p.start_time, p.hour, p.day, p.week, p.month, p.year, p.weekday
 FROM ${currentRowsOf('base_plays', 'p', 'log_data')}`,
 
-  rejects: `SELECT DISTINCT r.source, r.source_key, r.line, r.reason, r.raw
+  rejects: `SELECT DISTINCT r.source, r.source_key, r.line, r.reason, r.raw, r.field
 FROM base_rejects r
 JOIN (
   SELECT source, source_key, write_id

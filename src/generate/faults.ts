@@ -1,7 +1,12 @@
 /**
- * The faults the generator can mix into the data, and what each must do to the pipeline. A fault
- * is "bad" when the contract (docs: /work/shared/semantics.md, "Bad input") says the record or file
- * is set aside; "tolerated" faults (blank lines, CRLF, a byte order mark) must change nothing.
+ * The faults the generator can mix into the data, and what each must do to the pipeline (docs:
+ * /work/shared/semantics.md, "Rules" and "Bad input"). Three outcomes:
+ * - **bad**: the record (log line) or file (song file) is set aside whole: a rejects row with no field;
+ * - **kept with a field set aside**: the row is written with that field NULL (a song's year 0) and a
+ *   rejects row names the field;
+ * - **tolerated**: nothing is set aside and every figure is as without the fault (blank lines, CRLF,
+ *   a byte order mark, numbers sent as strings, user ids with leading zeros, fields the schema does
+ *   not know, which are only rescued).
  *
  * Not faults, and always present in generated data because the real files have them: text columns
  * written as JSON numbers (a band named 112), leading/trailing spaces, `\uXXXX` escapes, escaped
@@ -16,23 +21,59 @@ export const LOG_LINE_FAULTS = [
   'garbage-line',
   /** The event wrapped in a JSON array. Bad record. */
   'array-line',
+  /** The event with one key twice (`"page"` again at the end). Bad record, any page. */
+  'duplicate-key',
+  /** The auth text ends with a `\uD83D` escape that has no low surrogate after it. Bad record, any page. */
+  'lone-surrogate',
+  /** A byte that is not UTF-8 (0xFF) inside the auth text. Bad record, any page. */
+  'invalid-utf8',
   /** An empty or whitespace-only line before the event. Tolerated. */
   'blank-line',
+  /** ts, sessionId, itemInSession and length written as JSON strings holding the number. Tolerated. */
+  'numbers-as-strings',
+  /** userId `"0…0<id>"` with leading zeros: the same user. Tolerated (events without a user are unchanged). */
+  'user-id-leading-zero',
+  /** A field the schema does not know, with a nested value: rescued in rescued_data. Tolerated. */
+  'unknown-field',
+  /** The location written as a JSON number token whose text a double would change (`4.60`, a 20-digit integer). Tolerated: stored exactly. */
+  'number-token-text',
   /** A NextSong event with userId "" (and auth "Logged Out"). Bad record. */
   'nextsong-empty-user',
   /** A NextSong event without a ts field. Bad record. */
   'nextsong-missing-ts',
-  /** A NextSong event whose ts is a string of digits. Bad record. */
-  'nextsong-ts-string',
+  /** A NextSong event whose ts is in seconds or microseconds (outside 1990-2100 as milliseconds). Bad record. */
+  'nextsong-ts-out-of-range',
   /** A NextSong event whose sessionId is not whole (38.5). Bad record. */
   'nextsong-float-session',
+  /** A NextSong event with one non-key field invalid (an object, an array, text where a number belongs). Kept, the field set aside. */
+  'nextsong-bad-field',
 ] as const;
 
 /** Faults of a whole log file; both tolerated. */
 export const LOG_FILE_FAULTS = ['crlf', 'bom'] as const;
 
-/** Faults of a song file; each makes the file bad. */
-export const SONG_FAULTS = ['song-array', 'song-truncated', 'song-empty', 'song-missing-song-id', 'song-year-string'] as const;
+/** Faults of a song file. */
+export const SONG_FAULTS = [
+  /** Bad files. */
+  'song-array',
+  'song-truncated',
+  'song-empty',
+  'song-missing-song-id',
+  'song-duplicate-key',
+  'song-lone-surrogate',
+  'song-invalid-utf8',
+  /** duration, year and coordinates as JSON strings holding the number. Tolerated. */
+  'song-numbers-as-strings',
+  /** A field the schema does not know. Tolerated: rescued. */
+  'song-unknown-field',
+  /**
+   * The title written as a number token a double would respell (`4.60`, `1.0`, a 20-digit integer):
+   * stored exactly, so plays that name the catalogue title no longer match it.
+   */
+  'song-number-token-title',
+  /** One non-key field invalid (year, duration or a coordinate): kept, the field set aside (year → 0). */
+  'song-bad-field',
+] as const;
 
 export type LogLineFault = (typeof LOG_LINE_FAULTS)[number];
 export type LogFileFault = (typeof LOG_FILE_FAULTS)[number];
@@ -45,12 +86,43 @@ export const ALL_FAULTS: readonly FaultKind[] = [...LOG_LINE_FAULTS, ...LOG_FILE
 export const NEXT_SONG_ONLY_FAULTS: ReadonlySet<LogLineFault> = new Set([
   'nextsong-empty-user',
   'nextsong-missing-ts',
-  'nextsong-ts-string',
+  'nextsong-ts-out-of-range',
+  'nextsong-float-session',
+  'nextsong-bad-field',
+]);
+
+/** Line faults that make the line a bad record. */
+export const BAD_LINE_FAULTS: ReadonlySet<LogLineFault> = new Set([
+  'truncated-line',
+  'garbage-line',
+  'array-line',
+  'duplicate-key',
+  'lone-surrogate',
+  'invalid-utf8',
+  'nextsong-empty-user',
+  'nextsong-missing-ts',
+  'nextsong-ts-out-of-range',
   'nextsong-float-session',
 ]);
 
-/** Line faults after which the line is still a JSON object (counted as an event). */
-export const STILL_AN_EVENT: ReadonlySet<LogLineFault> = NEXT_SONG_ONLY_FAULTS;
+/** Bad-line faults after which the line is still one JSON object (counted as an event). */
+export const STILL_AN_EVENT: ReadonlySet<LogLineFault> = new Set([
+  'nextsong-empty-user',
+  'nextsong-missing-ts',
+  'nextsong-ts-out-of-range',
+  'nextsong-float-session',
+]);
+
+/** Song faults that make the file bad. */
+export const BAD_SONG_FAULTS: ReadonlySet<SongFault> = new Set([
+  'song-array',
+  'song-truncated',
+  'song-empty',
+  'song-missing-song-id',
+  'song-duplicate-key',
+  'song-lone-surrogate',
+  'song-invalid-utf8',
+]);
 
 export function isFaultKind(value: string): value is FaultKind {
   return (ALL_FAULTS as readonly string[]).includes(value);
@@ -70,3 +142,6 @@ export function faultsByScope(kinds: readonly FaultKind[] | undefined): {
     song: SONG_FAULTS.filter((kind) => chosen.has(kind)),
   };
 }
+
+/** Number tokens a double would respell: stored as text, they must keep every character. */
+export const RESPELLED_NUMBER_TOKENS = ['4.60', '1.0', '12345678901234567890', '9007199254740993', '-0.0', '1E+2', '0.10'] as const;

@@ -15,17 +15,40 @@ import {
   logFileKey,
   writeLogDay,
   type ExpectedBadRecord,
+  type ExpectedFieldReject,
   type LogFileExpectation,
   type LogFileFaultOptions,
 } from './logs.js';
 import { FsDatasetSink, MemoryChunkWriter, MemoryDatasetSink, fileChunkWriter, type ChunkWriter, type DatasetSink } from './output.js';
 import { Random, type Seed } from './random.js';
-import { generateCatalogue, renderFaultySongFile, renderSongFile, songMatchKey, type CatalogueSong } from './songs.js';
+import { generateCatalogue, renderSongFile, renderSongFileWithFault, songMatchKey, type CatalogueSong } from './songs.js';
 
 export { Random, WeightedTable, zipfWeights, type Seed } from './random.js';
-export { generateCatalogue, renderSongFile, renderFaultySongFile, songFileKey, songMatchKey, type CatalogueSong, type SongFileFormat } from './songs.js';
-export { LogWorld, writeLogDay, logFileKey, type ExpectedBadRecord, type LogFileExpectation } from './logs.js';
-export { ALL_FAULTS, LOG_FILE_FAULTS, LOG_LINE_FAULTS, SONG_FAULTS, isFaultKind, type FaultKind, type LogFileFault, type LogLineFault, type SongFault } from './faults.js';
+export {
+  generateCatalogue,
+  renderSongFile,
+  renderFaultySongFile,
+  renderSongFileWithFault,
+  songFileKey,
+  songMatchKey,
+  type CatalogueSong,
+  type RenderedSongFile,
+  type SongFileFormat,
+} from './songs.js';
+export { LogWorld, writeLogDay, logFileKey, type ExpectedBadRecord, type ExpectedFieldReject, type LogFileExpectation } from './logs.js';
+export {
+  ALL_FAULTS,
+  BAD_LINE_FAULTS,
+  BAD_SONG_FAULTS,
+  LOG_FILE_FAULTS,
+  LOG_LINE_FAULTS,
+  SONG_FAULTS,
+  isFaultKind,
+  type FaultKind,
+  type LogFileFault,
+  type LogLineFault,
+  type SongFault,
+} from './faults.js';
 export { MemoryChunkWriter, fileChunkWriter, type ChunkWriter, type DatasetSink } from './output.js';
 export { jsonString, mojibake } from './json-text.js';
 
@@ -92,8 +115,12 @@ export interface ExpectedFigures {
   readonly blankLines: number;
   readonly badRecords: readonly ExpectedBadRecord[];
   readonly badSongFiles: readonly ExpectedBadSongFile[];
-  /** Rows set aside in all: bad records plus bad song files. */
+  /** Fields of kept plays and songs set aside (stored as NULL, a song's year as 0), one rejects row each. */
+  readonly fieldRejects: readonly ExpectedFieldReject[];
+  /** Rows set aside in all: bad records, bad song files and fields set aside. */
   readonly rejects: number;
+  /** Fields the schema does not know, rescued in the plays' and songs' rescued_data. */
+  readonly rescuedFields: number;
   /** songs rows (one per good song file: song ids are unique) and how many have year 0. */
   readonly songs: number;
   readonly songsYear0: number;
@@ -139,8 +166,10 @@ export async function generateDataset(outDir: string, options: GenerateOptions =
 }
 
 export interface GeneratedDataset {
-  /** File contents by key (`song_data/...`, `log_data/...`). */
+  /** File contents by key (`song_data/...`, `log_data/...`), as text (a byte that is not UTF-8 reads as U+FFFD)... */
   readonly files: ReadonlyMap<string, string>;
+  /** ...and as their exact bytes. */
+  readonly fileBytes: ReadonlyMap<string, Uint8Array>;
   readonly catalogue: readonly CatalogueSong[];
   readonly summary: GeneratedSummary;
 }
@@ -150,7 +179,7 @@ export async function generateDatasetInMemory(options: GenerateOptions = {}): Pr
   const sink = new MemoryDatasetSink();
   let catalogue: readonly CatalogueSong[] = [];
   const summary = await generateInto(sink, options, 1, (songs) => (catalogue = songs));
-  return { files: sink.files, catalogue, summary };
+  return { files: sink.files, fileBytes: sink.fileBytes, catalogue, summary };
 }
 
 function resolveSettings(options: GenerateOptions): ResolvedSettings {
@@ -216,22 +245,29 @@ async function generateInto(
   const goodSongKeys = new Set<string>();
   const goodArtists = new Set<string>();
   const badSongFiles: ExpectedBadSongFile[] = [];
+  const songFieldRejects: ExpectedFieldReject[] = [];
+  let songRescuedFields = 0;
   let songBytes = 0;
   let songsYear0 = 0;
   let pretty = 0;
   const pending = new Set<Promise<void>>();
   for (const song of catalogue) {
     const fault = faultRate > 0 && scopes.song.length > 0 && songFaults.chance(faultRate) ? songFaults.pick(scopes.song) : undefined;
-    const text = fault ? renderFaultySongFile(song, fault, songFaults) : renderSongFile(song);
+    const rendered = fault ? renderSongFileWithFault(song, fault, songFaults) : undefined;
+    const content = rendered ? rendered.content : renderSongFile(song);
     if (song.format === 'pretty') pretty++;
-    if (fault) badSongFiles.push({ key: song.key, fault });
+    if (fault && rendered?.bad) badSongFiles.push({ key: song.key, fault });
     else {
-      goodSongKeys.add(songMatchKey(song.title, song.artistName, song.duration));
+      // What the lake stores for this song (a fault may change its title's text, its year or duration).
+      const stored = rendered?.stored ?? { title: song.title, year: song.year, duration: song.duration };
+      goodSongKeys.add(songMatchKey(stored.title, song.artistName, stored.duration));
       goodArtists.add(song.artistId);
-      if (song.year === 0) songsYear0++;
+      if (stored.year === 0) songsYear0++;
+      if (fault && rendered?.fieldSetAside) songFieldRejects.push({ key: song.key, line: null, field: rendered.fieldSetAside, fault });
+      songRescuedFields += rendered?.rescuedFields ?? 0;
     }
-    songBytes += Buffer.byteLength(text, 'utf8');
-    const write = sink.writeFile(song.key, text).then(() => {
+    songBytes += typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.length;
+    const write = sink.writeFile(song.key, content).then(() => {
       pending.delete(write);
       filesDone++;
       progress(song.key);
@@ -267,6 +303,7 @@ async function generateInto(
 
   const sum = (pick: (file: LogFileExpectation) => number) => logFiles.reduce((total, file) => total + pick(file), 0);
   const badRecords = logFiles.flatMap((file) => file.badRecords);
+  const fieldRejects = [...songFieldRejects, ...logFiles.flatMap((file) => file.fieldRejects)];
   const logBytes = sum((file) => file.bytes);
   return {
     seed: String(options.seed ?? 1),
@@ -286,7 +323,9 @@ async function generateInto(
       blankLines: sum((file) => file.blankLines),
       badRecords,
       badSongFiles,
-      rejects: badRecords.length + badSongFiles.length,
+      fieldRejects,
+      rejects: badRecords.length + badSongFiles.length + fieldRejects.length,
+      rescuedFields: songRescuedFields + sum((file) => file.rescuedFields),
       songs: catalogue.length - badSongFiles.length,
       songsYear0,
       artists: goodArtists.size,
@@ -350,11 +389,11 @@ export async function generateLogFile(path: string, options: LogFileOptions = {}
   return writeLogFile(fileChunkWriter(path), options);
 }
 
-/** One log file in memory: for small tests. */
-export async function generateLogText(options: LogFileOptions = {}): Promise<{ text: string; expectation: LogFileExpectation }> {
+/** One log file in memory: for small tests. `text` reads a byte that is not UTF-8 as U+FFFD; `bytes` are exact. */
+export async function generateLogText(options: LogFileOptions = {}): Promise<{ text: string; bytes: Uint8Array; expectation: LogFileExpectation }> {
   const writer = new MemoryChunkWriter();
   const expectation = await writeLogFile(writer, options);
-  return { text: writer.text(), expectation };
+  return { text: writer.text(), bytes: writer.bytes(), expectation };
 }
 
 function wholeNumber(name: string, value: number, min: number): void {

@@ -40,17 +40,30 @@ export function jsonFloat(value: number): string {
 }
 
 /**
- * A value of a text column: text as a string literal, a number (a band named 112, a title 4.6) as
- * a JSON number, null as null.
+ * A JSON number token written as it is, in a text column: `4.60` or `12345678901234567890`, which
+ * a double would respell. The lake stores the token's characters; `String(token)` gives them.
  */
-export function jsonTextValue(value: string | number | null, escapeSlash = false): string {
+export class JsonToken {
+  constructor(readonly token: string) {}
+
+  toString(): string {
+    return this.token;
+  }
+}
+
+/**
+ * A value of a text column: text as a string literal, a number (a band named 112, a title 4.6) as
+ * a JSON number, a token as it is, null as null.
+ */
+export function jsonTextValue(value: string | number | JsonToken | null, escapeSlash = false): string {
   if (value === null) return 'null';
   if (typeof value === 'number') return String(value);
+  if (value instanceof JsonToken) return value.token;
   return jsonString(value, escapeSlash);
 }
 
-/** What a text column stores for a value that arrived as text or as a number: its decimal text. */
-export function storedText(value: string | number | null): string | null {
+/** What a text column stores for a value that arrived as text or as a number: the token's characters. */
+export function storedText(value: string | number | JsonToken | null): string | null {
   return value === null ? null : String(value);
 }
 

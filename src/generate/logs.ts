@@ -9,7 +9,9 @@
  * matched plays, bad records with their line numbers — from what it wrote, not from estimates.
  */
 import {
+  BAD_LINE_FAULTS,
   NEXT_SONG_ONLY_FAULTS,
+  RESPELLED_NUMBER_TOKENS,
   STILL_AN_EVENT,
   type LogFileFault,
   type LogLineFault,
@@ -79,6 +81,15 @@ export interface ExpectedBadRecord {
   readonly fault: LogLineFault;
 }
 
+/** A field of a kept record set aside (stored as NULL), which a rejects row names. */
+export interface ExpectedFieldReject {
+  readonly key: string;
+  /** 1-based line of a log record; null for a song file. */
+  readonly line: number | null;
+  readonly field: string;
+  readonly fault: string;
+}
+
 export interface LogFileExpectation {
   readonly key: string;
   readonly date: string;
@@ -95,6 +106,10 @@ export interface LogFileExpectation {
   /** Good plays whose title, artist and length equal a good catalogue song's. */
   readonly matchedPlays: number;
   readonly badRecords: readonly ExpectedBadRecord[];
+  /** Fields of good plays set aside (stored as NULL), each a rejects row. */
+  readonly fieldRejects: readonly ExpectedFieldReject[];
+  /** Fields of good plays the schema does not know, rescued. */
+  readonly rescuedFields: number;
   readonly fileFaults: readonly LogFileFault[];
   /** Range of ts over the events written (null for an empty file). */
   readonly firstTs: number | null;
@@ -346,7 +361,7 @@ interface EventParts {
   auth: string;
   firstName: string;
   gender: string;
-  item: number;
+  item: number | string;
   lastName: string;
   length: string;
   level: string;
@@ -427,15 +442,18 @@ function eventLine(e: EventParts, ts: string | null = e.ts): string {
   );
 }
 
-/** The event line spoiled by a fault (blank-line is handled by the caller: it adds a line). */
-function faultyLine(parts: EventParts, fault: LogLineFault, rng: Random, nextLine: () => string): string {
+/** The line of a bad-record fault: text, or bytes when it holds a byte that is not UTF-8. */
+function faultyLine(parts: EventParts, fault: LogLineFault, rng: Random, nextLine: () => string): string | Uint8Array {
   switch (fault) {
     case 'nextsong-empty-user':
       return eventLine({ ...parts, auth: LOGGED_OUT, userId: '""' });
     case 'nextsong-missing-ts':
       return eventLine(parts, null);
-    case 'nextsong-ts-string':
-      return eventLine(parts, `"${parts.ts}"`);
+    case 'nextsong-ts-out-of-range': {
+      // Seconds or microseconds sent by mistake.
+      const ts = Number(parts.ts);
+      return eventLine(parts, rng.chance(0.5) ? String(Math.floor(ts / 1000)) : String(ts * 1000));
+    }
     case 'nextsong-float-session':
       return eventLine({ ...parts, sessionId: `${parts.sessionId}.5` });
     case 'truncated-line': {
@@ -448,8 +466,58 @@ function faultyLine(parts: EventParts, fault: LogLineFault, rng: Random, nextLin
     case 'garbage-line':
       // Two events glued together (a lost newline), or something that was never JSON.
       return rng.chance(0.25) ? eventLine(parts) + nextLine() : rng.pick(GARBAGE_LINES);
+    case 'duplicate-key':
+      return `${eventLine(parts).slice(0, -1)},"page":${parts.page.json}}`;
+    case 'lone-surrogate':
+      return eventLine({ ...parts, auth: `${parts.auth.slice(0, -1)}\\ud83d"` });
+    case 'invalid-utf8': {
+      // Event lines are ASCII, so the NUL marker is the only 0x00 byte: it becomes 0xFF.
+      const bytes = Buffer.from(eventLine({ ...parts, auth: `${parts.auth.slice(0, -1)}\u0000"` }), 'utf8');
+      bytes[bytes.indexOf(0)] = 0xff;
+      return bytes;
+    }
+    default:
+      throw new Error(`${fault} is not a bad-record fault`);
+  }
+}
+
+/** Non-key fields a bad-field fault spoils, and the invalid JSON it writes there. */
+const BAD_FIELD_VALUES: Readonly<Record<'song' | 'artist' | 'length' | 'location' | 'userAgent' | 'firstName' | 'lastName' | 'gender', readonly string[]>> = {
+  song: ['{"title":"x"}', '["a","b"]'],
+  artist: ['{}', '[1]'],
+  length: ['"long"', '{"s":1}', '"4,6"'],
+  location: ['["x"]'],
+  userAgent: ['{"ua":null}'],
+  firstName: ['[]'],
+  lastName: ['{}'],
+  gender: ['[null]'],
+};
+/** The fields a play is matched to its song on. */
+const MATCH_FIELDS = new Set(['song', 'artist', 'length']);
+
+/** The line of a fault that keeps the event (tolerated, or a field set aside), and the field set aside if any. */
+function keptLine(parts: EventParts, fault: LogLineFault | undefined, rng: Random): { line: string; fieldSetAside: string | null } {
+  switch (fault) {
+    case undefined:
     case 'blank-line':
-      return eventLine(parts);
+      return { line: eventLine(parts), fieldSetAside: null };
+    case 'numbers-as-strings': {
+      const quoted = (json: string) => (json === 'null' ? json : `"${json}"`);
+      return { line: eventLine({ ...parts, sessionId: quoted(parts.sessionId), item: quoted(String(parts.item)), length: quoted(parts.length) }, quoted(parts.ts)), fieldSetAside: null };
+    }
+    case 'user-id-leading-zero':
+      // "15" → "015" or "0015"; an event without a user keeps "".
+      return { line: eventLine(parts.userId === '""' ? parts : { ...parts, userId: `"${'0'.repeat(rng.int(1, 2))}${parts.userId.slice(1)}` }), fieldSetAside: null };
+    case 'unknown-field':
+      return { line: `${eventLine(parts).slice(0, -1)},"deviceInfo":{"os":"${rng.pick(['iOS', 'Android'])}","build":${rng.int(100, 999)}.50}}`, fieldSetAside: null };
+    case 'number-token-text':
+      return { line: eventLine({ ...parts, location: rng.pick(RESPELLED_NUMBER_TOKENS) }), fieldSetAside: null };
+    case 'nextsong-bad-field': {
+      const field = rng.pick(Object.keys(BAD_FIELD_VALUES) as (keyof typeof BAD_FIELD_VALUES)[]);
+      return { line: eventLine({ ...parts, [field]: rng.pick(BAD_FIELD_VALUES[field]) }), fieldSetAside: field };
+    }
+    default:
+      throw new Error(`${fault} is a bad-record fault`);
   }
 }
 
@@ -472,6 +540,8 @@ class LineOutput {
   lines = 0;
   bytes = 0;
   private buffer = '';
+  /** Chunks before `buffer`, when a line of bytes came in between. */
+  private readonly pending: (string | Uint8Array)[] = [];
   private readonly separator: string;
 
   constructor(
@@ -487,13 +557,19 @@ class LineOutput {
   }
 
   /** Adds a line and returns its 1-based number; event lines are ASCII by construction. */
-  add(line: string, ascii = false): number {
+  add(line: string | Uint8Array, ascii = false): number {
     if (this.lines > 0) {
       this.buffer += this.separator;
       this.bytes += this.separator.length;
     }
-    this.buffer += line;
-    this.bytes += ascii || ASCII_ONLY.test(line) ? line.length : Buffer.byteLength(line, 'utf8');
+    if (typeof line === 'string') {
+      this.buffer += line;
+      this.bytes += ascii || ASCII_ONLY.test(line) ? line.length : Buffer.byteLength(line, 'utf8');
+    } else {
+      this.pending.push(this.buffer, line);
+      this.buffer = '';
+      this.bytes += line.length;
+    }
     return ++this.lines;
   }
 
@@ -502,10 +578,9 @@ class LineOutput {
   }
 
   async flush(): Promise<void> {
-    if (this.buffer === '') return;
-    const chunk = this.buffer;
+    const chunks = [...this.pending.splice(0), this.buffer].filter((chunk) => chunk.length > 0);
     this.buffer = '';
-    await this.writer.write(chunk);
+    for (const chunk of chunks) await this.writer.write(chunk);
   }
 
   async close(): Promise<void> {
@@ -646,6 +721,8 @@ export async function writeLogDay(world: LogWorld, writer: ChunkWriter, options:
     nextSong: faults.line,
     other: faults.line.filter((fault) => !NEXT_SONG_ONLY_FAULTS.has(fault)),
   };
+  const fieldRejects: ExpectedFieldReject[] = [];
+  let rescuedFields = 0;
   const fileFaults = faults.rate > 0 ? faults.file.filter(() => faultRng.chance(faults.rate)) : [];
   const out = new LineOutput(writer, fileFaults.includes('crlf'), fileFaults.includes('bom'));
   const dayEnd = dayStartMs + DAY_MS;
@@ -714,18 +791,22 @@ export async function writeLogDay(world: LogWorld, writer: ChunkWriter, options:
       out.add(faultRng.pick(['', '', ' ', '\t', '   ']));
       counts.blankLines++;
     }
-    if (fault === undefined || fault === 'blank-line') {
-      out.add(eventLine(parts), true);
+    if (fault === undefined || !BAD_LINE_FAULTS.has(fault)) {
+      const { line, fieldSetAside } = keptLine(parts, fault, faultRng);
+      const lineNumber = out.add(line, true);
       counts.events++;
       if (isNextSong && song) {
         counts.nextSongEvents++;
         counts.goodPlays++;
-        if (song.matches) counts.matchedPlays++;
+        // A play whose song, artist or length was set aside (NULL) matches no song.
+        if (song.matches && !(fieldSetAside && MATCH_FIELDS.has(fieldSetAside))) counts.matchedPlays++;
         world.recordGoodPlay(user.id, ts, session.id, item, level);
+        if (fieldSetAside) fieldRejects.push({ key, line: lineNumber, field: fieldSetAside, fault: fault as LogLineFault });
+        if (fault === 'unknown-field') rescuedFields++;
       }
     } else {
       const line = faultyLine(parts, fault, faultRng, () => eventLine(parts));
-      if (!STILL_AN_EVENT.has(fault)) assertNotAnObject(line, fault);
+      if (typeof line === 'string' && ['truncated-line', 'garbage-line', 'array-line'].includes(fault)) assertNotAnObject(line, fault);
       const lineNumber = out.add(line);
       badRecords.push({ key, line: lineNumber, fault });
       if (STILL_AN_EVENT.has(fault)) {
@@ -789,6 +870,8 @@ export async function writeLogDay(world: LogWorld, writer: ChunkWriter, options:
     lines: out.lines,
     ...counts,
     badRecords,
+    fieldRejects,
+    rescuedFields,
     fileFaults,
     firstTs,
     lastTs,

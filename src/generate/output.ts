@@ -8,10 +8,18 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 
-/** Receives a streamed file in chunks; `write` may return a promise to apply backpressure. */
+/**
+ * Receives a streamed file in chunks; `write` may return a promise to apply backpressure. Text is
+ * written as UTF-8; bytes as they are (the invalid-UTF-8 fault needs bytes no string can hold).
+ */
 export interface ChunkWriter {
-  write(chunk: string): void | Promise<void>;
+  write(chunk: string | Uint8Array): void | Promise<void>;
   close(): Promise<void>;
+}
+
+/** The bytes of a file's chunks. */
+export function chunkBytes(chunks: readonly (string | Uint8Array)[]): Uint8Array {
+  return Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk)));
 }
 
 /** A file on disk, written through a stream: never more than a chunk or two in memory. */
@@ -38,10 +46,10 @@ export function fileChunkWriter(path: string): ChunkWriter {
 
 /** Keeps the chunks: for tests and small in-memory datasets. */
 export class MemoryChunkWriter implements ChunkWriter {
-  readonly chunks: string[] = [];
+  readonly chunks: (string | Uint8Array)[] = [];
   closed = false;
 
-  write(chunk: string): void {
+  write(chunk: string | Uint8Array): void {
     if (this.closed) throw new Error('write after close');
     this.chunks.push(chunk);
   }
@@ -50,14 +58,19 @@ export class MemoryChunkWriter implements ChunkWriter {
     this.closed = true;
   }
 
+  /** The file as text; invalid UTF-8 bytes (a fault) read as U+FFFD, as any UTF-8 reader shows them. */
   text(): string {
-    return this.chunks.join('');
+    return this.chunks.every((chunk) => typeof chunk === 'string') ? this.chunks.join('') : Buffer.from(this.bytes()).toString('utf8');
+  }
+
+  bytes(): Uint8Array {
+    return chunkBytes(this.chunks);
   }
 }
 
 /** Where a generated dataset's files go, by key (`song_data/...`, `log_data/...`). */
 export interface DatasetSink {
-  writeFile(key: string, text: string): Promise<void>;
+  writeFile(key: string, content: string | Uint8Array): Promise<void>;
   openStream(key: string): Promise<ChunkWriter>;
 }
 
@@ -66,10 +79,10 @@ export class FsDatasetSink implements DatasetSink {
 
   constructor(readonly root: string) {}
 
-  async writeFile(key: string, text: string): Promise<void> {
+  async writeFile(key: string, content: string | Uint8Array): Promise<void> {
     const path = join(this.root, key);
     await this.folder(dirname(path));
-    await writeFile(path, text, 'utf8');
+    await writeFile(path, content);
   }
 
   async openStream(key: string): Promise<ChunkWriter> {
@@ -89,20 +102,25 @@ export class FsDatasetSink implements DatasetSink {
 }
 
 export class MemoryDatasetSink implements DatasetSink {
+  /** Each file as text (invalid UTF-8 bytes read as U+FFFD)... */
   readonly files = new Map<string, string>();
+  /** ...and as its exact bytes. */
+  readonly fileBytes = new Map<string, Uint8Array>();
 
-  async writeFile(key: string, text: string): Promise<void> {
-    this.files.set(key, text);
+  async writeFile(key: string, content: string | Uint8Array): Promise<void> {
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    this.files.set(key, typeof content === 'string' ? content : Buffer.from(content).toString('utf8'));
+    this.fileBytes.set(key, bytes);
   }
 
   async openStream(key: string): Promise<ChunkWriter> {
-    const files = this.files;
     const writer = new MemoryChunkWriter();
     return {
       write: (chunk) => writer.write(chunk),
-      async close() {
+      close: async () => {
         await writer.close();
-        files.set(key, writer.text());
+        this.files.set(key, writer.text());
+        this.fileBytes.set(key, writer.bytes());
       },
     };
   }

@@ -3,8 +3,8 @@
  * that occur in the real data (pretty-printed in the schema's field order, and compact with sorted
  * keys), ASCII-only with `\uXXXX` escapes, no trailing newline.
  */
-import type { SongFault } from './faults.js';
-import { jsonFloat, jsonString, jsonTextValue, storedText } from './json-text.js';
+import { RESPELLED_NUMBER_TOKENS, type SongFault } from './faults.js';
+import { JsonToken, jsonFloat, jsonString, jsonTextValue, storedText } from './json-text.js';
 import { Random } from './random.js';
 import {
   ACCENTED_WORDS,
@@ -61,7 +61,7 @@ export function songFileKey(trackId: string): string {
 }
 
 /** The key a play is joined on, as the lake compares it: stored text of title and artist, exact duration. */
-export function songMatchKey(title: string | number | null, artist: string | number | null, duration: number | null): string {
+export function songMatchKey(title: string | number | JsonToken | null, artist: string | number | JsonToken | null, duration: number | null): string {
   return `${storedText(title)}\u0000${storedText(artist)}\u0000${duration === null ? 'null' : String(duration)}`;
 }
 
@@ -174,8 +174,8 @@ function withStraySpaces(rng: Random, text: string, share: number): string {
 type Field = readonly [name: string, json: string];
 
 /** The song's fields in the schema's order (the pretty format keeps it; the compact one sorts). */
-function songFields(song: CatalogueSong, fault?: SongFault): Field[] {
-  const fields: Field[] = [
+function songFields(song: CatalogueSong): Field[] {
+  return [
     ['num_songs', '1'],
     ['artist_id', jsonString(song.artistId)],
     ['artist_latitude', song.latitude === null ? 'null' : jsonFloat(song.latitude)],
@@ -185,36 +185,99 @@ function songFields(song: CatalogueSong, fault?: SongFault): Field[] {
     ['song_id', jsonString(song.songId)],
     ['title', jsonTextValue(song.title)],
     ['duration', jsonFloat(song.duration)],
-    ['year', fault === 'song-year-string' ? jsonString(String(song.year)) : String(song.year)],
+    ['year', String(song.year)],
   ];
-  return fault === 'song-missing-song-id' ? fields.filter(([name]) => name !== 'song_id') : fields;
 }
 
-function renderObject(fields: Field[], format: SongFileFormat): string {
+function renderObject(fields: readonly Field[], format: SongFileFormat): string {
   if (format === 'pretty') return `{${fields.map(([name, json]) => `"${name}": ${json}`).join(', ')}}`;
   const sorted = [...fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${sorted.map(([name, json]) => `"${name}":${json}`).join(',')}}`;
 }
+
+const withField = (fields: readonly Field[], name: string, json: string): Field[] => fields.map(([n, j]) => [n, n === name ? json : j] as const);
 
 /** The song file as the real data writes it. */
 export function renderSongFile(song: CatalogueSong, format: SongFileFormat = song.format): string {
   return renderObject(songFields(song), format);
 }
 
-/** The song file spoiled by a fault; `rng` chooses where a truncated file ends. */
-export function renderFaultySongFile(song: CatalogueSong, fault: SongFault, rng: Random, format: SongFileFormat = song.format): string {
+/** A song file with a fault, and what the lake must make of it. */
+export interface RenderedSongFile {
+  /** Text, or bytes when the fault puts bytes no string can hold (invalid UTF-8). */
+  readonly content: string | Uint8Array;
+  /** The file is set aside whole. */
+  readonly bad: boolean;
+  /** For a kept file: what songs stores (title as text, year, duration; null when set aside). */
+  readonly stored: { readonly title: string | number | JsonToken; readonly year: number; readonly duration: number | null } | null;
+  /** A field set aside in a kept file (a rejects row names it). */
+  readonly fieldSetAside: string | null;
+  /** Fields the schema does not know, rescued. */
+  readonly rescuedFields: number;
+}
+
+/** A marker character event and song text never holds raw (the escaper writes it as \u0000): replaced by an invalid byte. */
+const INVALID_BYTE_MARKER = '\u0000';
+
+/** The song file spoiled by a fault; `rng` chooses where a truncated file ends and which variant. */
+export function renderSongFileWithFault(song: CatalogueSong, fault: SongFault, rng: Random, format: SongFileFormat = song.format): RenderedSongFile {
+  const fields = songFields(song);
+  const bad = (content: string | Uint8Array): RenderedSongFile => ({ content, bad: true, stored: null, fieldSetAside: null, rescuedFields: 0 });
+  const kept = (content: string, changes: Partial<{ title: string | number | JsonToken; year: number; duration: number | null; fieldSetAside: string; rescuedFields: number }> = {}): RenderedSongFile => ({
+    content,
+    bad: false,
+    stored: { title: changes.title ?? song.title, year: changes.year ?? song.year, duration: changes.duration === undefined ? song.duration : changes.duration },
+    fieldSetAside: changes.fieldSetAside ?? null,
+    rescuedFields: changes.rescuedFields ?? 0,
+  });
+  const titleText = jsonTextValue(song.title);
+  // The title as a JSON string literal, whatever it is (a number title becomes its text).
+  const titleString = titleText.startsWith('"') ? titleText : jsonString(titleText);
   switch (fault) {
     case 'song-empty':
-      return '';
+      return bad('');
     case 'song-array':
-      return `[${renderSongFile(song, format)}]`;
+      return bad(`[${renderObject(fields, format)}]`);
     case 'song-truncated': {
       // Any proper prefix of an object is invalid JSON: its closing brace is the last character.
-      const text = renderSongFile(song, format);
-      return text.slice(0, rng.int(1, text.length - 1));
+      const text = renderObject(fields, format);
+      return bad(text.slice(0, rng.int(1, text.length - 1)));
     }
     case 'song-missing-song-id':
-    case 'song-year-string':
-      return renderObject(songFields(song, fault), format);
+      return bad(renderObject(fields.filter(([name]) => name !== 'song_id'), format));
+    case 'song-duplicate-key':
+      return bad(renderObject([...fields, ['song_id', jsonString(`${song.songId}X`)]], format));
+    case 'song-lone-surrogate':
+      return bad(renderObject(withField(fields, 'title', `${titleString.slice(0, -1)}\\ud83d"`), format));
+    case 'song-invalid-utf8': {
+      const text = renderObject(withField(fields, 'title', `${titleString.slice(0, -1)}${INVALID_BYTE_MARKER}"`), format);
+      const bytes = Buffer.from(text, 'utf8');
+      bytes[bytes.indexOf(0)] = 0xff;
+      return bad(bytes);
+    }
+    case 'song-numbers-as-strings':
+      return kept(
+        renderObject(
+          fields.map(([name, json]) => [name, ['artist_latitude', 'artist_longitude', 'duration', 'year'].includes(name) && json !== 'null' ? jsonString(json) : json] as const),
+          format,
+        ),
+      );
+    case 'song-unknown-field':
+      return kept(renderObject([...fields, ['track_id', jsonString(song.trackId)]], format), { rescuedFields: 1 });
+    case 'song-number-token-title': {
+      const token = new JsonToken(rng.pick(RESPELLED_NUMBER_TOKENS));
+      return kept(renderObject(withField(fields, 'title', token.token), format), { title: token });
+    }
+    case 'song-bad-field': {
+      const which = rng.pick(['year', 'duration', 'artist_latitude'] as const);
+      if (which === 'year') return kept(renderObject(withField(fields, 'year', rng.pick(['"unknown"', '1999.5', '-1', '{"y":1999}'])), format), { year: 0, fieldSetAside: 'year' });
+      if (which === 'duration') return kept(renderObject(withField(fields, 'duration', rng.pick(['"long"', '[1]', 'true'])), format), { duration: null, fieldSetAside: 'duration' });
+      return kept(renderObject(withField(fields, 'artist_latitude', rng.pick(['123.0', '"north"', '{}'])), format), { fieldSetAside: 'artist_latitude' });
+    }
   }
+}
+
+/** The content of a song file spoiled by a fault (see renderSongFileWithFault for what it must give). */
+export function renderFaultySongFile(song: CatalogueSong, fault: SongFault, rng: Random, format: SongFileFormat = song.format): string | Uint8Array {
+  return renderSongFileWithFault(song, fault, rng, format).content;
 }

@@ -54,6 +54,8 @@ export interface IngestSummary {
   readonly bytesRead: number;
   /** Log events read (valid JSON lines, any page) and how many of them were NextSong events. */
   readonly logEvents: { readonly all: number; readonly nextSong: number };
+  /** Fields the schema does not know, kept in rescued_data (nothing the app sends is dropped). */
+  readonly rescuedFields: number;
   readonly rejects: readonly RejectRow[];
   /** Files that could not be processed at all (I/O errors, bugs): the only cause of a non-zero exit. */
   readonly failures: readonly FileFailure[];
@@ -116,6 +118,7 @@ function summarise(files: number, outcomes: readonly FileOutcome[], failures: re
   const rejects: RejectRow[] = [];
   let bytesRead = 0;
   const logEvents = { all: 0, nextSong: 0 };
+  let rescuedFields = 0;
   for (const outcome of outcomes) {
     if (outcome.status === 'failed') continue;
     byStatus[outcome.status] += 1;
@@ -123,11 +126,12 @@ function summarise(files: number, outcomes: readonly FileOutcome[], failures: re
     logEvents.all += outcome.logStats?.events ?? 0;
     logEvents.nextSong += outcome.logStats?.nextSongEvents ?? 0;
     rejects.push(...outcome.rejects);
+    rescuedFields += outcome.rescuedFields;
     for (const [table, rows] of Object.entries(outcome.rows) as [BaseTableName, number][]) {
       rowsWritten[table] = (rowsWritten[table] ?? 0) + rows;
     }
   }
   rejects.sort((a, b) => a.source_key.localeCompare(b.source_key) || (a.line ?? 0) - (b.line ?? 0));
   const removed = outcomes.filter((outcome) => outcome.status === 'removed').map((outcome) => outcome.sourceKey).sort();
-  return { files, byStatus, rowsWritten, bytesRead, logEvents, rejects, failures, objectsWritten, removed, seconds };
+  return { files, byStatus, rowsWritten, bytesRead, logEvents, rescuedFields, rejects, failures, objectsWritten, removed, seconds };
 }

@@ -18,13 +18,13 @@
  */
 import { createHash } from 'node:crypto';
 import { landingSourceOf, sourceKindOf, type PartitionRef, type SourceKind } from '../domain/layout.js';
-import { transformLogLinesInto, type LogFileStats } from '../domain/log-transform.js';
+import { transformLogStreamInto, type LogFileStats } from '../domain/log-transform.js';
 import { rejectRow, type PlayRow, type RejectRow, type SongRow, type SourceRow, type UserLatestRow } from '../domain/rows.js';
-import { transformSongFile } from '../domain/song-transform.js';
+import { transformSongBytes } from '../domain/song-transform.js';
 import { BASE_PLAYS, BASE_REJECTS, BASE_SONGS, BASE_SOURCES, BASE_USER_LATEST, SOURCE_PRESENT, SOURCE_REMOVED, type BaseTableName } from '../domain/tables.js';
 import { LatestEventPerUser } from '../domain/user-latest.js';
 import { newWriteId, writeTimeOf } from '../domain/versions.js';
-import { streamBytes, utf8Lines, type ObjectStore } from '../storage/object-store.js';
+import { streamBytes, type ObjectStore } from '../storage/object-store.js';
 import { LAKE_FORMAT_VERSION } from './ledger.js';
 import { PartitionedOutput, type OutputFile } from './partitioned-output.js';
 import { rowCheckFor } from './row-check.js';
@@ -68,6 +68,8 @@ export interface FileOutcome {
   readonly rejects: readonly RejectRow[];
   /** Bytes read from the source object. */
   readonly bytesRead: number;
+  /** Fields the schema does not know, kept in rescued_data (schema evolution: nothing is dropped). */
+  readonly rescuedFields: number;
   readonly logStats?: LogFileStats;
   /** Why a `failed` file failed. */
   readonly error?: Error;
@@ -181,6 +183,8 @@ class FileContribution {
   readonly rows: Partial<Record<BaseTableName, number>> = {};
   readonly rejects: RejectRow[] = [];
   readonly partitions = new Set<string>();
+  /** Fields the schema does not know, kept in rescued_data. */
+  rescuedFields = 0;
 
   add<Row extends object>(output: PartitionedOutput<Row>, row: Row): void {
     this.partitions.add(output.add(row));
@@ -200,18 +204,18 @@ class FileContribution {
 async function processOne(event: LandingEvent, stores: Stores, batch: BatchTables, options: BatchOptions): Promise<FileOutcome> {
   const sourceKey = event.key;
   const kind = sourceKindOf(sourceKey);
-  if (!kind) return { sourceKey, kind, status: 'ignored', rows: {}, rejects: [], bytesRead: 0 };
+  if (!kind) return { sourceKey, kind, status: 'ignored', rows: {}, rejects: [], bytesRead: 0, rescuedFields: 0 };
   const source = landingSourceOf(kind);
   try {
     const known = options.currentContent?.(sourceKey);
     if (known !== undefined) {
       const content = await hashObject(stores.source, sourceKey);
-      if (content?.sha256 === known) return { sourceKey, kind, status: 'unchanged', rows: {}, rejects: [], bytesRead: content.bytes };
+      if (content?.sha256 === known) return { sourceKey, kind, status: 'unchanged', rows: {}, rejects: [], bytesRead: content.bytes, rescuedFields: 0 };
     }
     const stream = await stores.source.openRead(sourceKey);
     if (!stream) {
       batch.commit(ledgerRow(event, source, SOURCE_REMOVED, undefined, new FileContribution()));
-      return { sourceKey, kind, status: 'removed', rows: {}, rejects: [], bytesRead: 0 };
+      return { sourceKey, kind, status: 'removed', rows: {}, rejects: [], bytesRead: 0, rescuedFields: 0 };
     }
     const read = hashing(stream);
     const contribution = new FileContribution();
@@ -230,35 +234,40 @@ async function processOne(event: LandingEvent, stores: Stores, batch: BatchTable
       rows: contribution.rows,
       rejects: contribution.rejects,
       bytesRead: content.bytes,
+      rescuedFields: contribution.rescuedFields,
       ...(logStats ? { logStats } : {}),
     };
   } catch (error) {
     // Rows it already added stay in the batch's files under a write the ledger never names for
     // this key: invisible, and deleted by compaction.
-    return { sourceKey, kind, status: 'failed', rows: {}, rejects: [], bytesRead: 0, error: error as Error };
+    return { sourceKey, kind, status: 'failed', rows: {}, rejects: [], bytesRead: 0, rescuedFields: 0, error: error as Error };
   }
 }
 
 /** Returns true when the whole file was set aside. */
 function addSongFile(sourceKey: string, bytes: Uint8Array, batch: BatchTables, contribution: FileContribution): boolean {
-  const result = transformSongFile(sourceKey, Buffer.from(bytes).toString('utf8'));
-  if (result.ok) {
-    const problem = rowCheckFor(BASE_SONGS)(result.row);
-    if (problem === undefined) {
-      contribution.add(batch.songs, result.row);
-      return false;
-    }
+  // Bytes, not text: invalid UTF-8 makes the file bad rather than being repaired into U+FFFD.
+  const result = transformSongBytes(sourceKey, bytes);
+  if (!result.ok) {
+    contribution.reject(batch.rejects, result.reject);
+    return true;
+  }
+  const problem = rowCheckFor(BASE_SONGS)(result.row);
+  if (problem !== undefined) {
     contribution.reject(batch.rejects, rejectRow('song_data', sourceKey, null, `cannot be stored: ${problem}`, Buffer.from(bytes).toString('utf8')));
     return true;
   }
-  contribution.reject(batch.rejects, result.reject);
-  return true;
+  contribution.add(batch.songs, result.row);
+  contribution.rescuedFields += result.rescuedFields;
+  // Fields set aside in a kept song (stored as NULL, year 0) each have a rejects row too.
+  for (const reject of result.rejects) contribution.reject(batch.rejects, reject);
+  return false;
 }
 
 async function addLogFile(sourceKey: string, stream: AsyncIterable<Uint8Array>, batch: BatchTables, contribution: FileContribution): Promise<LogFileStats> {
   const latest = new LatestEventPerUser();
   const checkPlay = rowCheckFor(BASE_PLAYS);
-  const stats = await transformLogLinesInto(sourceKey, utf8Lines(stream), {
+  const stats = await transformLogStreamInto(sourceKey, stream, {
     play: (row) => {
       const problem = checkPlay(row);
       if (problem !== undefined) {
@@ -271,6 +280,7 @@ async function addLogFile(sourceKey: string, stream: AsyncIterable<Uint8Array>, 
     reject: (row) => contribution.reject(batch.rejects, row),
   });
   for (const row of latest.rows()) contribution.add(batch.users, row);
+  contribution.rescuedFields += stats.rescuedFields;
   return stats;
 }
 

@@ -80,6 +80,7 @@ describe('registerPartitions', () => {
       'reason',
       'raw',
       'write_id',
+      'field',
     ]);
   });
 

@@ -36,6 +36,7 @@ describe('a dirty input folder, ingested locally', () => {
     expect(summary.failures).toEqual([]);
     expect(summary.files).toBe(dirty.songFiles + dirty.logFiles);
     expect(summary.byStatus).toMatchObject({ processed: Object.keys(dirty.songs).length + dirty.logFiles, rejected: dirty.songFiles - Object.keys(dirty.songs).length });
+    expect(Object.keys(dirty.songs).length + dirty.rejects.filter((r) => r.source === 'song_data' && r.field === null).length).toBe(dirty.songFiles);
     // base_user_latest: one row per log file and user with a play in it.
     const usersPerFile = new Set(dirty.plays.map((play) => `${play.source_key}\u0000${play.songplay_id.split('-')[0]}`));
     expect(summary.rowsWritten).toEqual({
@@ -60,6 +61,13 @@ describe('a dirty input folder, ingested locally', () => {
     expect(rowsOf(lake, 'songs').find((row) => row.song_id === 'SODIRTY0000000001')).toEqual({ song_id: 'SODIRTY0000000001', title: '4.6', artist_id: 'ARDIRTY0000000112', year: 2001, duration: 123.45 });
     expect(rowsOf(lake, 'songs').find((row) => row.song_id === 'SODIRTY0000000002')).toMatchObject({ title: 'Zoë’s song', year: 0 });
     expect(rowsOf(lake, 'artists').find((row) => row.artist_id === 'ARDIRTY0000000112')).toMatchObject({ name: '112' });
+    expect(rowsOf(lake, 'songs').find((row) => row.song_id === 'SODIRTYTOKEN')).toMatchObject({ title: '4.60' });
+    expect(rowsOf(lake, 'songs').find((row) => row.song_id === 'SODIRTYYEAR')).toMatchObject({ year: 2001, duration: 100.5 });
+    expect(rowsOf(lake, 'songs').find((row) => row.song_id === 'SODIRTYYEARBAD')).toMatchObject({ year: 0 });
+    const dirtyPlays = new Map(rowsOf(lake, 'base_plays').map((row) => [row.item_in_session, row]));
+    expect(dirtyPlays.get(16)).toMatchObject({ user_id: 42, location: '4.60', rescued_data: null });
+    expect(dirtyPlays.get(17)).toMatchObject({ length: null });
+    expect(dirtyPlays.get(18)).toMatchObject({ rescued_data: '{"deviceId":"phone-1"}' });
     expect(rowsOf(lake, 'users').map((row) => [row.user_id, row.first_name])).toEqual([
       [42, 'Zoë'],
       [43, 'Ann'],
@@ -74,7 +82,7 @@ describe('a dirty input folder, ingested locally', () => {
     expect([...summarised.keys()].sort()).toEqual(dirty.rejects.map(byPlace).sort());
     for (const expected of dirty.rejects) {
       const row = actual.get(byPlace(expected))!;
-      expect(row, byPlace(expected)).toMatchObject({ source_key: expected.source_key, line: expected.line, raw: expected.raw, source: expected.source });
+      expect(row, byPlace(expected)).toMatchObject({ source_key: expected.source_key, line: expected.line, field: expected.field, raw: expected.raw, source: expected.source });
       expect(row.reason, byPlace(expected)).toMatch(expected.reason);
       expect(summarised.get(byPlace(expected))).toMatchObject({ source_key: expected.source_key, line: expected.line, raw: expected.raw, reason: row.reason });
     }

@@ -114,7 +114,7 @@ describe('a log file replaced under the same key', () => {
     expect(rowsOf(actual, 'songplays').filter((row) => row.songplay_id === SETANTA_PLAY && row.month === 11)).toEqual([]);
     expect(new Set(rowsOf(actual, 'base_plays').filter((row) => row.source_key === SETANTA_LOG).map((row) => row.month))).toEqual(new Set([12]));
     const badLine = logEvents(v2Events).length + 1;
-    expect(rowsOf(actual, 'rejects')).toEqual([{ source: 'log_data', source_key: SETANTA_LOG, line: badLine, reason: expect.stringMatching(/JSON/), raw: '{"ts": 1543' }]);
+    expect(rowsOf(actual, 'rejects')).toEqual([{ source: 'log_data', source_key: SETANTA_LOG, line: badLine, reason: expect.stringMatching(/JSON/), raw: '{"ts": 1543', field: null }]);
     // The old version's rows are still stored (a query that started before may read them), invisible.
     expect(actual.staleRows.base_plays).toBe(playIds(logEvents(original)).length);
 

@@ -3,8 +3,9 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ingestFolder } from '../../src/local/ingest.js';
 import { withLakeSql } from '../../src/local/lake-sql.js';
+import { compactLake, DEFAULT_COMPACTION } from '../../src/pipeline/compact.js';
 import { FsObjectStore } from '../../src/storage/fs-store.js';
-import { LOG_LINE_FAULTS } from '../../src/generate/faults.js';
+import { BAD_LINE_FAULTS } from '../../src/generate/faults.js';
 import { generateDataset, generateDatasetInMemory, type GenerateOptions } from '../../src/generate/index.js';
 import { tempDir } from '../support/paths.js';
 import { linesOf } from './helpers.js';
@@ -65,7 +66,7 @@ describe('generation from a seed', () => {
   it('mixes faults over the same events: a faulty file is the clean file with some lines spoiled', async () => {
     const base: GenerateOptions = { seed: 8, songs: 30, totalEvents: 2_000, days: 2 };
     const clean = await generateDatasetInMemory(base);
-    const faulty = await generateDatasetInMemory({ ...base, faultRate: 0.2, faults: LOG_LINE_FAULTS });
+    const faulty = await generateDatasetInMemory({ ...base, faultRate: 0.2, faults: [...BAD_LINE_FAULTS, 'blank-line'] });
     for (const file of faulty.summary.logFiles) {
       const cleanLines = linesOf(clean.files.get(file.key) ?? '');
       const bad = new Set(file.badRecords.map((record) => record.line));
@@ -115,26 +116,52 @@ describe('a generated dataset through the local ingest', () => {
     expect(expected.badRecords.length).toBeGreaterThan(0);
     expect(expected.badSongFiles.length).toBeGreaterThan(0);
 
+    expect(expected.fieldRejects.length).toBeGreaterThan(0);
+    expect(expected.rescuedFields).toBeGreaterThan(0);
+
     const summary = await ingestFolder(input, lake);
     expect(summary.failures).toEqual([]);
     expect(summary.files).toBe(expected.files);
     expect(summary.rejects).toHaveLength(expected.rejects);
-    expect(summary.rejects.filter((reject) => reject.source === 'log_data').map((reject) => [reject.source_key, reject.line])).toEqual(
+    expect(summary.rejects.filter((reject) => reject.source === 'log_data' && reject.field === null).map((reject) => [reject.source_key, reject.line])).toEqual(
       [...expected.badRecords].sort((a, b) => a.key.localeCompare(b.key) || a.line - b.line).map((record) => [record.key, record.line]),
+    );
+    const fieldKey = (key: string, line: number | null, field: string | null) => `${key}#${line}#${field}`;
+    expect(summary.rejects.filter((reject) => reject.field !== null).map((r) => fieldKey(r.source_key, r.line, r.field)).sort()).toEqual(
+      expected.fieldRejects.map((f) => fieldKey(f.key, f.line, f.field)).sort(),
     );
     expect(summary.byStatus.rejected).toBe(expected.badSongFiles.length);
     expect(summary.logEvents).toEqual({ all: expected.events, nextSong: expected.nextSongEvents });
     expect(summary.rowsWritten.base_plays).toBe(expected.goodPlays);
     expect(summary.rowsWritten.base_songs).toBe(expected.songs);
+    expect(summary.rescuedFields).toBe(expected.rescuedFields);
 
-    const tables = await withLakeSql(lake, new FsObjectStore(lake), (sql) =>
+    const figures = () => withLakeSql(lake, new FsObjectStore(lake), (sql) =>
       sql.query(`SELECT (SELECT count(*) FROM songplays) AS plays, (SELECT count(song_id) FROM songplays) AS matched,
                         (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM users WHERE level = 'paid') AS paid,
-                        (SELECT count(*) FROM songs) AS songs, (SELECT count(*) FROM artists) AS artists,
-                        (SELECT count(*) FROM rejects) AS rejects`),
+                        (SELECT count(*) FROM songs) AS songs, (SELECT count(*) FROM songs WHERE year = 0) AS year0,
+                        (SELECT count(*) FROM artists) AS artists, (SELECT count(*) FROM rejects) AS rejects,
+                        (SELECT count(*) FROM rejects WHERE field IS NOT NULL) AS fields,
+                        (SELECT count(rescued_data) FROM base_plays) + (SELECT count(rescued_data) FROM base_songs) AS rescued`),
     );
+    // Each rescuing fault adds one field to one record; compaction (columns merged by name) keeps them.
+    const tables = await figures();
     expect(tables.rows).toEqual([
-      [expected.goodPlays, expected.matchedPlays, expected.users.total, expected.users.paid, expected.songs, expected.artists, expected.rejects],
+      [
+        expected.goodPlays,
+        expected.matchedPlays,
+        expected.users.total,
+        expected.users.paid,
+        expected.songs,
+        expected.songsYear0,
+        expected.artists,
+        expected.rejects,
+        expected.fieldRejects.length,
+        expected.rescuedFields,
+      ],
     ]);
+    await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, retiredGraceMs: 0 });
+    await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, retiredGraceMs: 0 });
+    expect((await figures()).rows).toEqual(tables.rows);
   });
 });

@@ -1,6 +1,6 @@
 /** Reading generated data back through the product's own transforms, independently of the generator. */
-import { transformLogLines, type LogFileResult } from '../../src/domain/log-transform.js';
-import { transformSongFile } from '../../src/domain/song-transform.js';
+import { transformLogStreamInto, type LogFileResult } from '../../src/domain/log-transform.js';
+import { transformSongBytes } from '../../src/domain/song-transform.js';
 import type { PlayRow, RejectRow, SongRow } from '../../src/domain/rows.js';
 
 /** The lines a reader of the file sees (utf8Lines: no trailing empty line, none for an empty file). */
@@ -10,27 +10,46 @@ export function linesOf(text: string): string[] {
 
 export interface ReadBack {
   readonly songs: SongRow[];
+  /** Bad song files and fields set aside in kept ones. */
   readonly songRejects: RejectRow[];
+  /** Fields of kept songs the schema does not know. */
+  readonly songRescuedFields: number;
   readonly logs: Map<string, LogFileResult>;
   readonly plays: PlayRow[];
   readonly logRejects: RejectRow[];
 }
 
-export async function readBack(files: ReadonlyMap<string, string>): Promise<ReadBack> {
+/** Reads files as the worker does: bytes, log files streamed line by line in small chunks. */
+export async function readBack(files: ReadonlyMap<string, Uint8Array>): Promise<ReadBack> {
   const songs: SongRow[] = [];
   const songRejects: RejectRow[] = [];
+  let songRescuedFields = 0;
   const logs = new Map<string, LogFileResult>();
-  for (const [key, text] of files) {
+  for (const [key, bytes] of files) {
     if (key.startsWith('song_data/')) {
-      const result = transformSongFile(key, text);
-      if (result.ok) songs.push(result.row);
-      else songRejects.push(result.reject);
+      const result = transformSongBytes(key, bytes);
+      if (result.ok) {
+        songs.push(result.row);
+        songRejects.push(...result.rejects);
+        songRescuedFields += result.rescuedFields;
+      } else songRejects.push(result.reject);
     } else if (key.startsWith('log_data/')) {
-      logs.set(key, await transformLogLines(key, linesOf(text)));
+      logs.set(key, await transformLogBytes(key, bytes));
     }
   }
   const results = [...logs.values()];
-  return { songs, songRejects, logs, plays: results.flatMap((r) => r.plays), logRejects: results.flatMap((r) => r.rejects) };
+  return { songs, songRejects, songRescuedFields, logs, plays: results.flatMap((r) => r.plays), logRejects: results.flatMap((r) => r.rejects) };
+}
+
+/** One log file's bytes through the transform, in 4 KiB chunks (lines cross chunk boundaries). */
+export async function transformLogBytes(key: string, bytes: Uint8Array): Promise<LogFileResult> {
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for (let at = 0; at < bytes.length; at += 4096) yield bytes.subarray(at, at + 4096);
+  }
+  const plays: PlayRow[] = [];
+  const rejects: RejectRow[] = [];
+  const stats = await transformLogStreamInto(key, chunks(), { play: (row) => plays.push(row), reject: (row) => rejects.push(row) });
+  return { plays, rejects, stats };
 }
 
 /** The songplays join, done here from the rows: title = song, artist_name = artist, duration = length. */

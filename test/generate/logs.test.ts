@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { transformLogLines } from '../../src/domain/log-transform.js';
-import { LOG_LINE_FAULTS, type LogLineFault } from '../../src/generate/faults.js';
+import { BAD_LINE_FAULTS, LOG_LINE_FAULTS, RESPELLED_NUMBER_TOKENS, type LogLineFault } from '../../src/generate/faults.js';
+import type { PlayRow } from '../../src/domain/rows.js';
 import { generateDatasetInMemory, generateLogText, type GenerateOptions } from '../../src/generate/index.js';
 import { SAMPLE_DIR } from '../support/paths.js';
-import { linesOf, matchedPlays, readBack, usersFrom } from './helpers.js';
+import { linesOf, matchedPlays, readBack, transformLogBytes, usersFrom } from './helpers.js';
 
 function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>();
@@ -27,9 +28,9 @@ describe.each([
 ])('a generated dataset %s, read back through the product transforms', (_, options) => {
   const generated = generateDatasetInMemory(options);
 
-  it('yields exactly the expected events, NextSong events, plays and bad records, line by line', async () => {
-    const { summary, files } = await generated;
-    const back = await readBack(files);
+  it('yields exactly the expected events, NextSong events, plays, bad records and fields set aside, line by line', async () => {
+    const { summary, fileBytes } = await generated;
+    const back = await readBack(fileBytes);
     expect(summary.logFiles).toHaveLength(3);
     for (const file of summary.logFiles) {
       const result = back.logs.get(file.key);
@@ -40,15 +41,23 @@ describe.each([
         nextSongEvents: file.nextSongEvents,
         blankLines: file.blankLines,
         rejectedLines: file.badRecords.length,
+        rejectedFields: file.fieldRejects.length,
+        rescuedFields: file.rescuedFields,
       });
       expect(result.plays).toHaveLength(file.goodPlays);
-      expect(result.rejects.map((reject) => reject.line)).toEqual(file.badRecords.map((record) => record.line));
-      expect(Buffer.byteLength(files.get(file.key) ?? '', 'utf8')).toBe(file.bytes);
+      expect(result.rejects.filter((reject) => reject.field === null).map((reject) => reject.line)).toEqual(file.badRecords.map((record) => record.line));
+      expect(result.rejects.filter((reject) => reject.field !== null).map((reject) => [reject.line, reject.field])).toEqual(file.fieldRejects.map((f) => [f.line, f.field]));
+      expect(fileBytes.get(file.key)?.length).toBe(file.bytes);
     }
     const { expected } = summary;
     expect(back.plays).toHaveLength(expected.goodPlays);
-    expect(back.logRejects).toHaveLength(expected.badRecords.length);
-    expect(back.songRejects.map((reject) => reject.source_key).sort()).toEqual(expected.badSongFiles.map((file) => file.key).sort());
+    expect(back.logRejects).toHaveLength(expected.badRecords.length + expected.fieldRejects.filter((f) => f.line !== null).length);
+    expect(back.songRejects.filter((reject) => reject.field === null).map((reject) => reject.source_key).sort()).toEqual(expected.badSongFiles.map((file) => file.key).sort());
+    expect(back.songRejects.filter((reject) => reject.field !== null).map((reject) => [reject.source_key, reject.field]).sort()).toEqual(
+      expected.fieldRejects.filter((f) => f.line === null).map((f) => [f.key, f.field]).sort(),
+    );
+    expect(back.songRescuedFields + [...back.logs.values()].reduce((sum, log) => sum + log.stats.rescuedFields, 0)).toBe(expected.rescuedFields);
+    expect(expected.rejects).toBe(back.logRejects.length + back.songRejects.length);
     expect(back.songs).toHaveLength(expected.songs);
     expect(back.songs.filter((song) => song.year === 0)).toHaveLength(expected.songsYear0);
     expect(new Set(back.songs.map((song) => song.artist_id)).size).toBe(expected.artists);
@@ -58,8 +67,8 @@ describe.each([
   });
 
   it('expects the matched plays and users that an independent join over the rows finds', async () => {
-    const { summary, files } = await generated;
-    const back = await readBack(files);
+    const { summary, fileBytes } = await generated;
+    const back = await readBack(fileBytes);
     expect(matchedPlays(back.songs, back.plays)).toBe(summary.expected.matchedPlays);
     expect(usersFrom(back.plays)).toEqual(summary.expected.users);
     // About matchShare of the plays match (fewer when song files are bad).
@@ -126,33 +135,80 @@ describe('log content looks like the app logs', () => {
   });
 });
 
-const REASONS: Record<LogLineFault, RegExp | undefined> = {
+/** What each line fault must do: a bad record for this reason, or the event kept. */
+const OUTCOMES: Record<LogLineFault, RegExp | 'kept'> = {
   'truncated-line': /not valid JSON/,
   'garbage-line': /not valid JSON/,
   'array-line': /expected a JSON object, got an array/,
-  'blank-line': undefined,
+  'duplicate-key': /^line \d+: duplicated key "page" at position \d+$/,
+  'lone-surrogate': /^line \d+: not valid Unicode: unpaired surrogate escape \\ud83d at position \d+$/,
+  'invalid-utf8': /^line \d+: not valid UTF-8: byte 0xFF at byte \d+$/,
+  'blank-line': 'kept',
+  'numbers-as-strings': 'kept',
+  'user-id-leading-zero': 'kept',
+  'unknown-field': 'kept',
+  'number-token-text': 'kept',
   'nextsong-empty-user': /userId: empty/,
   'nextsong-missing-ts': /ts: missing/,
-  'nextsong-ts-string': /ts: expected epoch milliseconds/,
+  'nextsong-ts-out-of-range': /ts: epoch milliseconds outside 1990-01-01 … 2100-01-01 UTC/,
   'nextsong-float-session': /sessionId: expected a 32-bit integer/,
+  'nextsong-bad-field': 'kept',
 };
 
+/** A play without where it was read from: what a fault that keeps the event must leave unchanged. */
+const content = ({ source_line: _line, rescued_data: _rescued, ...rest }: PlayRow) => rest;
+
 describe('each log fault alone', () => {
+  const options = { events: 400, songs: 50 };
+
   it.each(LOG_LINE_FAULTS)('%s: the transform finds exactly the expected records, for the expected reason', async (fault) => {
-    const { text, expectation } = await generateLogText({ seed: fault, events: 400, songs: 50, faultRate: 0.5, faults: [fault] });
-    const result = await transformLogLines(expectation.key, linesOf(text));
+    const { bytes, expectation } = await generateLogText({ seed: fault, ...options, faultRate: 0.5, faults: [fault] });
+    const result = await transformLogBytes(expectation.key, bytes);
     expect(result.stats.events).toBe(expectation.events);
     expect(result.stats.nextSongEvents).toBe(expectation.nextSongEvents);
     expect(result.stats.blankLines).toBe(expectation.blankLines);
     expect(result.plays).toHaveLength(expectation.goodPlays);
-    expect(result.rejects.map((reject) => reject.line)).toEqual(expectation.badRecords.map((record) => record.line));
-    const reason = REASONS[fault];
-    if (reason) {
+    const records = result.rejects.filter((reject) => reject.field === null);
+    expect(records.map((reject) => reject.line)).toEqual(expectation.badRecords.map((record) => record.line));
+    const outcome = OUTCOMES[fault];
+    expect(BAD_LINE_FAULTS.has(fault)).toBe(outcome !== 'kept');
+    if (outcome !== 'kept') {
       expect(expectation.badRecords.length).toBeGreaterThan(20);
-      expect(result.rejects.filter((reject) => !reason.test(reject.reason))).toEqual([]);
-    } else {
-      expect(expectation.blankLines).toBeGreaterThan(100);
-      expect(expectation.badRecords).toEqual([]);
+      expect(records.filter((reject) => !outcome.test(reject.reason))).toEqual([]);
+      return;
+    }
+    expect(expectation.badRecords).toEqual([]);
+    // The same file without the fault: the fault draws come from their own generator.
+    const clean = await generateLogText({ seed: fault, ...options });
+    const cleanPlays = (await transformLogBytes(clean.expectation.key, clean.bytes)).plays;
+    if (fault === 'nextsong-bad-field') {
+      expect(expectation.fieldRejects.length).toBeGreaterThan(20);
+      expect(result.rejects.filter((reject) => reject.field !== null).map((reject) => [reject.line, reject.field])).toEqual(expectation.fieldRejects.map((f) => [f.line, f.field]));
+      for (const reject of result.rejects) expect(reject.reason).toMatch(/; stored as NULL, the event is kept$/);
+      const byLine = new Map(result.plays.map((play) => [play.source_line, play]));
+      for (const { line, field } of expectation.fieldRejects) {
+        const column = { userAgent: 'user_agent', firstName: 'first_name', lastName: 'last_name' }[field] ?? field;
+        expect(byLine.get(line as number)?.[column as keyof PlayRow], `${field} on line ${line}`).toBeNull();
+      }
+      return;
+    }
+    expect(result.rejects).toEqual([]);
+    if (fault === 'blank-line') expect(expectation.blankLines).toBeGreaterThan(100);
+    if (fault === 'number-token-text') {
+      // Locations spelled as number tokens are stored with every character; nothing else changes.
+      const respelled = result.plays.filter((play) => (RESPELLED_NUMBER_TOKENS as readonly (string | null)[]).includes(play.location));
+      expect(respelled.length).toBeGreaterThan(20);
+      expect(new Set(respelled.map((play) => play.location)).size).toBeGreaterThan(3);
+      expect(result.plays.map((play) => ({ ...content(play), location: null }))).toEqual(cleanPlays.map((play) => ({ ...content(play), location: null })));
+      return;
+    }
+    // Numbers as strings, user ids with leading zeros, unknown fields: every play as without the fault.
+    expect(result.plays.map(content)).toEqual(cleanPlays.map(content));
+    const rescued = result.plays.filter((play) => play.rescued_data !== null);
+    expect(rescued).toHaveLength(expectation.rescuedFields);
+    if (fault === 'unknown-field') {
+      expect(rescued.length).toBeGreaterThan(20);
+      for (const play of rescued) expect(play.rescued_data).toMatch(/^\{"deviceInfo":\{"os":"(iOS|Android)","build":\d{3}\.50\}\}$/);
     }
   });
 

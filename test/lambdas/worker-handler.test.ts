@@ -240,7 +240,8 @@ function nextSongsOf(text: string): NextSong[] {
       if (event.page !== 'NextSong') return [];
       return [
         {
-          songplayId: `${Number(event.userId)}-${String(event.sessionId)}-${String(event.itemInSession)}`,
+          // The event identity (contract): userId-sessionId-itemInSession-ts.
+          songplayId: `${Number(event.userId)}-${String(event.sessionId)}-${String(event.itemInSession)}-${String(event.ts)}`,
           userId: Number(event.userId),
           sessionId: Number(event.sessionId),
           itemInSession: Number(event.itemInSession),
@@ -335,6 +336,7 @@ describe('worker handler: files land in the lake', () => {
         num_songs: source.num_songs,
         source_key: SONG_2005,
         write_id: writeId,
+        rescued_data: null,
       },
     ]);
     expect(await parquetColumns(w.lake, songKey)).toEqual(BASE_SONGS.columns.map((c) => c.name));
@@ -435,6 +437,21 @@ describe('worker handler: files land in the lake', () => {
     expect(log.obs.metricTotal('RowsWritten_base_user_latest')).toBe(latest.size);
     expect(log.obs.metricTotal('EventsRead')).toBe(15);
     expect(log.obs.metricTotal('RecordsRejected')).toBe(0);
+  });
+
+  it('(a) counts the fields the schema does not know (FieldsRescued): the app changed its events, nothing was dropped', async () => {
+    const w = await world();
+    const log = worker(w, 'log');
+    const [first, second] = (await readFile(join(SAMPLE, LOG_1101), 'utf8')).split('\n').filter((line) => line.includes('"NextSong"'));
+    const withNewFields = [
+      `${(first ?? '').slice(0, -1)},"mood":"happy"}`,
+      `${(second ?? '').slice(0, -1)},"mood":"calm","device":{"os":"ios"}}`,
+    ].join('\n');
+    const put = await putBytes(aws.s3Client, w.landing, 'log_data/2018/11/2018-11-01-rescued.json', withNewFields);
+    const response = await log.run(sqsEvent(sqsRecord(createdEventBody(put))));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(log.obs.metricTotal('FieldsRescued')).toBe(3);
+    expect(log.obs.metricTotal('RowsWritten_base_plays')).toBe(2);
   });
 
   it('(a) a batch of several files is written as one batch: one object per partition, one ledger object with a row per file', async () => {

@@ -569,6 +569,7 @@ describe('monitoring', () => {
       'FilesProcessed',
       'FilesFailed',
       'RecordsRejected',
+      'FieldsRescued',
       'RowsWritten_base_songs',
       'RowsWritten_base_plays',
       'RowsWritten_base_user_latest',

@@ -62,6 +62,6 @@ describe('incremental local ingest', () => {
     await ingestFolder(input, lake);
     const removedPlays = lines.filter((line) => JSON.parse(line).page === 'NextSong').length - 1;
     expect(await queryLake(lake, `SELECT count(*) AS n FROM songplays`)).toEqual([{ n: 6820 - removedPlays }]);
-    expect(await queryLake(lake, `SELECT level, song_id FROM songplays WHERE songplay_id = '15-818-5'`)).toEqual([{ level: 'free', song_id: 'SOZCTXZ12AB0182364' }]);
+    expect(await queryLake(lake, `SELECT level, song_id FROM songplays WHERE songplay_id = '15-818-5-1542837407796'`)).toEqual([{ level: 'free', song_id: 'SOZCTXZ12AB0182364' }]);
   });
 });

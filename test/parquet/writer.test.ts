@@ -39,6 +39,7 @@ function songRows(count: number): SongRow[] {
     duration: 100 + i / 7,
     num_songs: 1,
     source_key: `song_data/A/B/C/TR${i}.json`,
+    rescued_data: i % 11 === 0 ? `{"extra":${i}}` : null,
     year: 2000,
   }));
 }
@@ -66,6 +67,7 @@ function playRows(count: number): PlayRow[] {
     weekday: 5,
     source_key: 'log_data/2018/11/x.json',
     source_line: i + 1,
+    rescued_data: null,
     year: 2018,
     month: 11,
   }));

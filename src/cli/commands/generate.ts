@@ -87,7 +87,8 @@ export function renderGenerateSummary(outDir: string, summary: GeneratedSummary)
     'Ingesting it must give:',
     `  songplays ${expected.goodPlays} (${expected.matchedPlays} with a song), users ${expected.users.total} ` +
       `(${expected.users.paid} paid, ${expected.users.free} free), songs ${expected.songs} (${expected.songsYear0} of year 0), artists ${expected.artists}`,
-    `  set aside ${expected.rejects}: ${expected.badRecords.length} bad log records, ${expected.badSongFiles.length} bad song files`,
+    `  set aside ${expected.rejects}: ${expected.badRecords.length} bad log records, ${expected.badSongFiles.length} bad song files, ` +
+      `${expected.fieldRejects.length} fields of kept records (stored as NULL); ${expected.rescuedFields} unknown fields rescued`,
   ];
   const bad = [
     ...expected.badSongFiles.map((file) => `    ${file.key}: ${file.fault}`),

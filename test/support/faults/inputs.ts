@@ -18,10 +18,10 @@ export function folderKeys(dir: string): string[] {
   return keys.sort();
 }
 
-/** The one song of the sample that a play matches ("Setanta matins", Elena's play 15-818-5). */
+/** The one song of the sample that a play matches ("Setanta matins", Elena's play 15-818-5 at ts 1542837407796). */
 export const SETANTA_SONG = 'song_data/A/A/C/TRAACCG128F92E8A55.json';
 export const SETANTA_LOG = 'log_data/2018/11/2018-11-21-events.json';
-export const SETANTA_PLAY = '15-818-5';
+export const SETANTA_PLAY = '15-818-5-1542837407796';
 
 export const SAMPLE_KEYS: readonly string[] = folderKeys(SAMPLE_DIR).filter((key) => sourceKindOf(key) !== undefined);
 export const SAMPLE_SONGS: readonly string[] = SAMPLE_KEYS.filter((key) => sourceKindOf(key) === 'song');
@@ -70,9 +70,9 @@ export function logEvents(text: string): LogEvent[] {
     .map((line) => JSON.parse(line) as LogEvent);
 }
 
-/** songplay_id of every NextSong event, computed from the raw events (userId-sessionId-itemInSession). */
+/** songplay_id of every NextSong event, computed from the raw events (the identity userId-sessionId-itemInSession-ts). */
 export function playIds(events: readonly LogEvent[]): string[] {
-  return events.filter((e) => e.page === 'NextSong').map((e) => `${Number(e.userId)}-${String(e.sessionId)}-${String(e.itemInSession)}`);
+  return events.filter((e) => e.page === 'NextSong').map((e) => `${Number(e.userId)}-${String(e.sessionId)}-${String(e.itemInSession)}-${String(e.ts)}`);
 }
 
 const DAY_MS = 86_400_000;
