@@ -76,7 +76,10 @@ export class S3ObjectStore implements ObjectStore {
       if (!response.ETag) throw new Error('PutObject returned no ETag');
       return response.ETag;
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConditionFailedError(`s3://${this.bucket}/${key} changed since it was read`, { cause: error });
+      // S3 answers If-Match on a key deleted since it was read with 404 NoSuchKey, not 412: also a lost race.
+      if (isConditionFailure(error) || (expected !== undefined && isNoSuchKey(error))) {
+        throw new ConditionFailedError(`s3://${this.bucket}/${key} changed since it was read`, { cause: error });
+      }
       throw new Error(`cannot write s3://${this.bucket}/${key}: ${(error as Error).message}`, { cause: error });
     }
   }
