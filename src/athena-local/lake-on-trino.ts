@@ -5,13 +5,13 @@
  * database and bucket, so several lakes can be queried through one running service.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { BucketAlreadyOwnedByYou, CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { localAwsClients } from './aws-clients.js';
 import { PACKAGE_ROOT } from './engines.js';
-import { loadLakeFolder, type LoadLakeResult } from './lake-loader.js';
+import { folderFiles, loadLakeFolder, type LoadLakeResult } from './lake-loader.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './moto.js';
 import type { ServiceState } from './service.js';
 import { localCfnEnvironment, StackTemplate, synthesizeTemplate, type CfnTemplateJson } from './stack-template.js';
@@ -39,13 +39,22 @@ export interface PreparedLake extends LakeNames {
 export async function prepareLake(state: Pick<ServiceState, 'awsEndpoint' | 'stateDir'>, lakeDir: string): Promise<PreparedLake> {
   const started = performance.now();
   const names = lakeNames(lakeDir);
-  const template = new StackTemplate(cachedTemplate(state.stateDir, names.databaseName));
+  const templateJson = cachedTemplate(state.stateDir, names.databaseName);
+  const template = new StackTemplate(templateJson);
+  // Nothing to do when neither the folder nor the stack changed since the last query on this service.
+  const fingerprint = createHash('sha256').update(state.awsEndpoint).update(JSON.stringify(templateJson)).update(folderFingerprint(lakeDir)).digest('hex');
+  const marker = join(state.stateDir, 'prepared', `${names.databaseName}.txt`);
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === fingerprint) {
+    return { ...names, load: { uploaded: 0, unchanged: 0, deleted: 0, partitions: { created: 0, alreadyExisted: 0 }, partitionsDropped: 0 }, millis: performance.now() - started };
+  }
   const clients = localAwsClients(state.awsEndpoint);
   try {
     await createBucket(clients.s3, names.bucket);
     const catalog = templateCatalog(template, localCfnEnvironment(template, { lakeBucket: names.bucket }, { accountId: LOCAL_ACCOUNT_ID, region: LOCAL_REGION }));
     await createTemplateCatalog(clients.glue, catalog);
     const load = await loadLakeFolder(clients, lakeDir, { databaseName: catalog.databaseName, bucket: names.bucket });
+    mkdirSync(dirname(marker), { recursive: true });
+    writeFileSync(marker, fingerprint);
     return { ...names, databaseName: catalog.databaseName, load, millis: performance.now() - started };
   } finally {
     clients.destroy();
@@ -92,4 +101,15 @@ function stackSourceHash(): string {
   for (const folder of ['lib', 'src/domain', 'src/catalog']) add(join(PACKAGE_ROOT, folder));
   hash.update(readFileSync(join(PACKAGE_ROOT, 'cdk.json')));
   return hash.digest('hex').slice(0, 16);
+}
+
+/** Every file's key, size and modification time: changes when anything in the folder does. */
+function folderFingerprint(dir: string): string {
+  if (!existsSync(dir)) return 'missing';
+  return folderFiles(dir)
+    .map((key) => {
+      const stat = statSync(join(dir, key));
+      return `${key}\t${stat.size}\t${stat.mtimeMs}`;
+    })
+    .join('\n');
 }

@@ -69,7 +69,7 @@ export async function runTrinoQuery(url: string, sql: string, session: TrinoSess
   return {
     columns: columnTypes.map((c) => c.name),
     columnTypes,
-    rows,
+    rows: rows.map((row) => row.map((value, i) => asDuckDbPrints(value, columnTypes[i]?.type ?? ''))),
     queryId: response.id,
     elapsedMillis: response.stats?.elapsedTimeMillis ?? 0,
   };
@@ -88,4 +88,14 @@ async function call(url: string, init: RequestInit, deadline: number): Promise<S
     if (!response.ok) throw new Error(`Trino answered ${response.status} ${response.statusText}: ${(await response.text()).slice(0, 500)}`);
     return (await response.json()) as StatementResponse;
   }
+}
+
+/**
+ * A value as `sparkify-lake query` prints it for DuckDB, so both engines print the same text:
+ * Trino writes a timestamp(3) with all three digits (`10.200`), DuckDB without trailing zeros
+ * (`10.2`, and `10` for `.000`).
+ */
+function asDuckDbPrints(value: JsonValue, type: string): JsonValue {
+  if (typeof value === 'string' && /^timestamp\(\d+\)$/.test(type)) return value.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  return value;
 }
