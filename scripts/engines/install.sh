@@ -83,7 +83,7 @@ fi
 if [ -f "$MOTO_HOME/.installed" ] && [ -x "$MOTO_HOME/venv/bin/moto_server" ]; then
   say "moto $MOTO_VERSION: installed ($MOTO_HOME)"
 else
-  say "installing moto[server] $MOTO_VERSION and $(grep -c '==' "$ROOT/$(pin moto.requirements)") pinned packages from PyPI into $MOTO_HOME/venv (about 60 MiB) ..."
+  say "installing moto[server] $MOTO_VERSION and $(grep -c '==' "$ROOT/$(pin moto.requirements)") pinned packages from PyPI into $MOTO_HOME/venv (about 40 MiB to download, 320 MiB installed) ..."
   rm -rf "$MOTO_HOME"
   python3 -m venv "$MOTO_HOME/venv"
   "$MOTO_HOME/venv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/$(pin moto.requirements)"
