@@ -92,10 +92,10 @@ async function call(url: string, init: RequestInit, deadline: number): Promise<S
 
 /**
  * A value as `sparkify-lake query` prints it for DuckDB, so both engines print the same text:
- * Trino writes a timestamp(3) with all three digits (`10.200`), DuckDB without trailing zeros
+ * Trino writes a timestamp(3) (its protocol names the type `timestamp`) with all three digits (`10.200`), DuckDB without trailing zeros
  * (`10.2`, and `10` for `.000`).
  */
 function asDuckDbPrints(value: JsonValue, type: string): JsonValue {
-  if (typeof value === 'string' && /^timestamp\(\d+\)$/.test(type)) return value.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  if (typeof value === 'string' && /^timestamp(\(\d+\))?$/.test(type)) return value.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
   return value;
 }
