@@ -54,7 +54,7 @@ fetch_maven() { # <pin path> -> prints the path of the verified archive in the l
   else
     say "downloading $artifact from Maven Central: $(mib "$bytes") ..." >&2
     # Maven's own Java is enough for Maven; --strict-checksums fails on a checksum mismatch.
-    mvn -B -q --strict-checksums -Dmaven.repo.local="$M2" "$(pin mavenDependencyPlugin):get" \
+    mvn -B -q -Dstyle.color=never --strict-checksums -Dmaven.repo.local="$M2" "$(pin mavenDependencyPlugin):get" \
       -Dartifact="$artifact" -Dtransitive=false >&2
     echo "$sha256  $path" | sha256sum --check --status || { say "ERROR: $path does not have the pinned SHA-256 $sha256" >&2; exit 1; }
   fi
@@ -83,7 +83,7 @@ fi
 if [ -f "$MOTO_HOME/.installed" ] && [ -x "$MOTO_HOME/venv/bin/moto_server" ]; then
   say "moto $MOTO_VERSION: installed ($MOTO_HOME)"
 else
-  say "installing moto[server] $MOTO_VERSION and $(grep -c '==' "$ROOT/$(pin moto.requirements)") pinned packages from PyPI into $MOTO_HOME/venv (about 40 MiB to download, 320 MiB installed) ..."
+  say "installing moto[server] $MOTO_VERSION and the $(( $(grep -c '==' "$ROOT/$(pin moto.requirements)") - 1 )) packages it needs, all pinned, from PyPI into $MOTO_HOME/venv (about 320 MiB once installed) ..."
   rm -rf "$MOTO_HOME"
   python3 -m venv "$MOTO_HOME/venv"
   "$MOTO_HOME/venv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/$(pin moto.requirements)"

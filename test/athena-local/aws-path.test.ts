@@ -120,7 +120,11 @@ describe('the sample landed in the emulated bucket, processed by the real handle
   });
 
   it('the workers registered the partitions in Glue: Trino sees the contract figures', async () => {
-    for (const figure of CONTRACT_FIGURES) expect(await trino(figure.sql), figure.name).toEqual(figure.sample);
+    // The plays, time and matching figures (the others are in lake-overview below, and all of them
+    // through the CLI in sample.test.ts): each query costs seconds on moto's S3.
+    for (const figure of CONTRACT_FIGURES.filter((f) => /^(songplays: rows|time:|songplays: the plays|songplays and time)/.test(f.name))) {
+      expect(await trino(figure.sql), figure.name).toEqual(figure.sample);
+    }
   });
 
   it('every named query of the template gives the rows DuckDB gives on a local lake of the same files', async () => {
