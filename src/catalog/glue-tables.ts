@@ -22,13 +22,25 @@ export function baseTableInput(table: BaseTable, lakeRootUri: string): TableInpu
 }
 
 /**
- * Parameters.comment must stay 'Presto View' (engines test it to recognise the view), so the
- * view's own description goes to Description instead.
+ * The Glue owner of the views. Trino runs a view that is not SECURITY INVOKER as its owner, taking
+ * the owner from the Glue table when the view payload has none (Athena's payloads have none), and
+ * without one refuses the view: "Run-as identity must be set for a run-as definer view"
+ * (trinodb/trino#18573, and test/athena-local/views.test.ts). Athena authorises with IAM and does
+ * not use it.
+ */
+export const VIEW_OWNER = 'sparkify-lake';
+
+/**
+ * No Description on a view: Trino's Glue metastore copies a table's Description over
+ * Parameters.comment (GlueConverter.fromGlueTable), and only a table whose comment is 'Presto View'
+ * is a view to it (ViewReaderUtil.isTrinoView), so a described view is no table at all
+ * ("Table ... does not exist", test/athena-local/views.test.ts). Athena's own CREATE VIEW writes
+ * no Description either. What a view is stays documented in docs/TABLES.md and on its columns.
  */
 export function viewTableInput(view: AnalystView, databaseName: string): TableInput {
   return {
     Name: view.name,
-    Description: view.comment,
+    Owner: VIEW_OWNER,
     TableType: 'VIRTUAL_VIEW',
     Parameters: { presto_view: 'true', comment: 'Presto View' },
     ViewOriginalText: encodePrestoView({

@@ -1,6 +1,6 @@
 import type { TableInput } from '@aws-sdk/client-glue';
 import { describe, expect, it } from 'vitest';
-import { baseTableInput, decodePrestoView, glueTableInputs, viewTableInput } from '../../src/catalog/glue-tables.js';
+import { VIEW_OWNER, baseTableInput, decodePrestoView, glueTableInputs, viewTableInput } from '../../src/catalog/glue-tables.js';
 import { ANALYST_VIEWS, BASE_PLAYS, BASE_TABLES, baseTable } from '../../src/domain/tables.js';
 
 const DB = 'sparkify_lake';
@@ -74,7 +74,9 @@ describe('viewTableInput', () => {
   it.each(ANALYST_VIEWS.map((v) => [v.name, v] as const))('%s is an Athena view of the schema source', (_name, view) => {
     const input = viewTableInput(view, DB);
     expect(input.Name).toBe(view.name);
-    expect(input.Description).toBe(view.comment);
+    // A Description would hide the view from Trino (see viewTableInput); the owner is Trino's run-as identity.
+    expect(input).not.toHaveProperty('Description');
+    expect(input.Owner).toBe(VIEW_OWNER);
     expect(input.TableType).toBe('VIRTUAL_VIEW');
     expect(input.Parameters).toEqual({ presto_view: 'true', comment: 'Presto View' });
     expect(input.ViewExpandedText).toBe('/* Presto View */');

@@ -10,10 +10,16 @@ import { DEFAULT_TABLE_ROWS, OUTPUT_FORMATS, outputFormatOf, renderResult, rowLi
 import { protectSqlComments, readSql } from '../sql-input.js';
 import { UsageError, type CommandIo } from '../usage-error.js';
 
-export const QUERY_USAGE = `sparkify-lake query --lake <dir> [--format ${OUTPUT_FORMATS.join('|')}] [--json] [--limit N] [-q]
+export const QUERY_USAGE = `sparkify-lake query --lake <dir> [--engine duckdb|trino] [--format ${OUTPUT_FORMATS.join('|')}] [--json] [--limit N] [-q]
                     ("<SQL>" | --file <path> | -)
-  Runs SQL with DuckDB over the analyst tables (songplays, users, songs, artists, "time"), the
-  base tables (base_plays, base_songs) and the quarantine (rejects). The SQL is one quoted
+sparkify-lake query --engine trino --stop
+  Runs SQL over the analyst tables (songplays, users, songs, artists, "time", rejects) and the
+  base tables (base_plays, base_songs, base_user_latest, base_rejects, base_sources).
+  --engine duckdb (default) reads the lake folder with DuckDB. --engine trino runs the SQL on the
+  local Athena: Trino (Athena's engine) over a Glue catalog and S3 emulated by moto, built from the
+  stack's own template (install the engines first: npm run engines:install). It starts on first use
+  (a minute or two), is reused while it runs, and stops after 30 idle minutes or with --stop; it
+  runs one statement at a time. The SQL is one quoted
   argument, a file (--file q.sql), or standard input (- or --file -); it may start with comments.
   Several statements separated by ; all run, in order, in one session (a SET or CREATE TEMP VIEW
   can prepare a query), and the result of each one that returns rows is printed; if one fails,
@@ -30,11 +36,21 @@ export const QUERY_OPTIONS = {
   json: { type: 'boolean', default: false },
   limit: { type: 'string' },
   file: { type: 'string' },
+  engine: { type: 'string', default: 'duckdb' },
+  stop: { type: 'boolean', default: false },
   ...QUIET_OPTION,
 } as const;
 
 export async function queryCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: protectSqlComments(args), allowPositionals: true, options: QUERY_OPTIONS });
+  if (values.engine !== 'duckdb' && values.engine !== 'trino') throw new UsageError(`--engine must be duckdb or trino, not ${values.engine}`);
+  if (values.stop) {
+    if (values.engine !== 'trino') throw new UsageError('--stop goes with --engine trino');
+    if (positionals.length > 0 || values.file !== undefined) throw new UsageError('--stop takes no SQL');
+    const { stopLocalAthena } = await import('../../athena-local/service.js');
+    io.err((await stopLocalAthena()) ? 'local Athena stopped' : 'no local Athena was running');
+    return 0;
+  }
   if (!values.lake) throw new UsageError('query needs --lake <dir>');
   const format = outputFormatOf(values.format, values.json);
   const maxRows = rowLimitOf(values.limit, format);
@@ -42,7 +58,8 @@ export async function queryCommand(args: readonly string[], io: CommandIo): Prom
   const lakeDir = resolve(values.lake);
   await openLakeToRead(lakeDir);
   try {
-    printResults(await runOnLocalLake(lakeDir, sql, maxRows), format, io);
+    const results = values.engine === 'trino' ? await runOnTrino(lakeDir, sql, maxRows, io) : await runOnLocalLake(lakeDir, sql, maxRows);
+    printResults(results, format, io);
   } catch (error) {
     // The statements before the one that failed ran: show what they returned, then the error.
     if (error instanceof StatementError) printResults(error.completed, format, io);
@@ -60,6 +77,15 @@ async function runOnLocalLake(lakeDir: string, sql: string, maxRows: number | un
     if (error instanceof EmptySqlError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** The statement on the local Athena (Trino over moto), loaded only for --engine trino. */
+async function runOnTrino(lakeDir: string, sql: string, maxRows: number | undefined, io: CommandIo): Promise<StatementResult[]> {
+  const { ensureLocalAthena } = await import('../../athena-local/service.js');
+  const { queryLakeOnTrino } = await import('../../athena-local/lake-on-trino.js');
+  const state = await ensureLocalAthena({ onStart: () => io.err('starting the local Athena (Trino + moto); the first start takes a minute or two...') });
+  const result = await queryLakeOnTrino(state, lakeDir, sql);
+  return [{ columns: result.columns, rows: maxRows === undefined ? result.rows : result.rows.slice(0, maxRows), totalRows: result.rows.length, hasResultSet: true }];
 }
 
 /** Each result set in the format, one after another (a blank line apart for table and csv). */
