@@ -7,7 +7,7 @@ import { compactLake, DEFAULT_COMPACTION, type CompactionRun, type GroupCompacti
 import { FsObjectStore } from '../src/storage/fs-store.js';
 import { readText } from '../src/storage/object-store.js';
 import { realClock, VirtualClock, type Clock } from './clock.js';
-import { RssSampler, timed } from './measure.js';
+import { progress, RssSampler, timed } from './measure.js';
 import type { CompactAtScaleRequest, CompactAtScaleResult, CompactRequest, CompactResult, GroupFigures, ScaleRun } from './protocol.js';
 import { buildSmallFileLake, tablesOf } from './small-file-lake.js';
 import { loadSnapshot, saveSnapshot } from './snapshot.js';
@@ -47,7 +47,9 @@ export async function runCompactAtScale(request: CompactAtScaleRequest): Promise
   const { COMPACTION_SETTINGS } = await import('../lib/settings.js');
   const timeoutMs = COMPACTION_SETTINGS.timeout.toMilliseconds();
   const intervalMs = scheduleIntervalMs(COMPACTION_SETTINGS.schedule.expressionString);
+  progress(`building or loading the lake of ${request.songFiles} one-song batches…`);
   const prepared = await smallFileLake(request);
+  progress(prepared.reused ? 'lake loaded from the snapshot' : `lake built in ${prepared.buildSeconds.toFixed(0)} s and saved as a snapshot`);
   const before = await tablesOf(prepared.lake);
   const clock: Clock = request.clock === 'virtual' ? new VirtualClock() : realClock;
   const sampler = new RssSampler();
@@ -57,6 +59,7 @@ export async function runCompactAtScale(request: CompactAtScaleRequest): Promise
     const scheduledAt = firstStart + (run - 1) * intervalMs;
     const result = await oneScheduledRun(prepared.lake, clock, request, { run, shiftMs: scheduledAt - clock.now(), timeoutMs });
     runs.push({ ...result, startHour: ((run - 1) * intervalMs) / 3_600_000 });
+    progress(`run ${run}: ${result.seconds.toFixed(0)} s simulated, ${result.filesMerged} merged, ${result.filesDeleted} deleted, ${result.after.smallLive} small objects left`);
     if (nothingLeft(result)) break;
   }
   return {
@@ -66,7 +69,7 @@ export async function runCompactAtScale(request: CompactAtScaleRequest): Promise
     before,
     buildSeconds: prepared.buildSeconds,
     snapshotReused: prepared.reused,
-    compaction: { concurrency: DEFAULT_COMPACTION.concurrency, maxGroupFiles: DEFAULT_COMPACTION.maxGroupFiles, maxGroupBytes: DEFAULT_COMPACTION.maxGroupBytes },
+    compaction: { concurrency: request.concurrency ?? DEFAULT_COMPACTION.concurrency, maxGroupFiles: DEFAULT_COMPACTION.maxGroupFiles, maxGroupBytes: DEFAULT_COMPACTION.maxGroupBytes },
     deadlineMinutes: (timeoutMs - LAMBDA_SAFETY_MARGIN_MS) / 60_000,
     timeoutMinutes: timeoutMs / 60_000,
     runs,
@@ -113,7 +116,8 @@ async function oneScheduledRun(lake: MemoryObjectStore, clock: Clock, request: C
   const groups: GroupCompaction[] = [];
   let outcome: CompactionRun | 'killed';
   try {
-    outcome = await compactLake(store, { ...DEFAULT_COMPACTION, deadline, now }, (group) => groups.push(group));
+    const options = { ...DEFAULT_COMPACTION, concurrency: request.concurrency ?? DEFAULT_COMPACTION.concurrency, deadline, now };
+    outcome = await compactLake(store, options, (group) => groups.push(group));
   } catch (error) {
     if (!(error instanceof SimulatedTimeout)) throw error;
     outcome = 'killed';

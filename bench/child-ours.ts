@@ -8,7 +8,8 @@ import { CountingObjectStore, noRequests, type RequestCounts } from './stores.js
 /** ingestFolder over the whole input folder, as `sparkify-lake ingest` runs it (its batch bounds and concurrency). */
 export async function runIngest(request: IngestRequest): Promise<IngestResult> {
   const { ingestFolder } = await import('../src/local/ingest.js');
-  const { value: summary, figures } = await timed(() => ingestFolder(request.dataDir, request.lakeDir, request.kinds ? { kinds: request.kinds } : {}));
+  const options = { ...(request.kinds ? { kinds: request.kinds } : {}), ...(request.batchBytes ? { batchBytes: request.batchBytes } : {}) };
+  const { value: summary, figures } = await timed(() => ingestFolder(request.dataDir, request.lakeDir, options));
   return {
     mode: 'ingest',
     ...figures,

@@ -9,7 +9,21 @@ export interface ChildRun<R> {
   readonly processMs: number;
 }
 
-export function runChild<Q extends ChildRequest>(repoRoot: string, request: Q, extraExecArgv: readonly string[] = []): Promise<ChildRun<ResultOf<Q>>> {
+/** What a child sends while it works (bench/child.ts `progress`), before its result. */
+interface ProgressMessage {
+  readonly progress: string;
+}
+
+function isProgress(message: unknown): message is ProgressMessage {
+  return typeof message === 'object' && message !== null && typeof (message as { progress?: unknown }).progress === 'string';
+}
+
+export function runChild<Q extends ChildRequest>(
+  repoRoot: string,
+  request: Q,
+  extraExecArgv: readonly string[] = [],
+  onProgress?: (line: string) => void,
+): Promise<ChildRun<ResultOf<Q>>> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
     const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
@@ -28,7 +42,10 @@ export function runChild<Q extends ChildRequest>(repoRoot: string, request: Q, e
       stderr = (stderr + chunk.toString('utf8')).slice(-20_000);
     });
     let result: ResultOf<Q> | undefined;
-    child.on('message', (message) => (result = message as ResultOf<Q>));
+    child.on('message', (message) => {
+      if (isProgress(message)) onProgress?.(message.progress);
+      else result = message as ResultOf<Q>;
+    });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (code === 0 && result) resolvePromise({ result, processMs: performance.now() - started });

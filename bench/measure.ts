@@ -19,6 +19,11 @@ export class RssSampler {
   }
 }
 
+/** A line for the parent to print while a long measurement runs (bench/fork.ts). */
+export function progress(line: string): void {
+  process.send?.({ progress: line });
+}
+
 export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1e6;

@@ -21,6 +21,8 @@ export interface IngestRequest {
   readonly lakeDir: string;
   /** Which kinds (default both): the profiler looks at one at a time. */
   readonly kinds?: readonly ('song' | 'log')[];
+  /** A what-if: a local batch's input bytes instead of LOCAL_BATCH_BYTES. */
+  readonly batchBytes?: number;
 }
 
 /** DuckDB's native JSON → Parquet of the same files into the same partitioned base tables. */
@@ -72,6 +74,8 @@ export interface CompactAtScaleRequest {
   readonly snapshotFile: string;
   readonly maxRuns: number;
   readonly latency: { readonly minMs: number; readonly maxMs: number; readonly maxInFlight: number };
+  /** A what-if: compaction's S3 requests at once instead of DEFAULT_COMPACTION's. */
+  readonly concurrency?: number;
 }
 
 export interface LatencyRequest {

@@ -21,6 +21,10 @@ export interface Settings {
   readonly compactionFiles: number;
   readonly compactionClock: 'virtual' | 'real';
   readonly compactionRuns: number;
+  /** A what-if for the real-shape ingest: a local batch's input bytes instead of LOCAL_BATCH_BYTES. */
+  readonly localBatchBytes: number | undefined;
+  /** A what-if for compaction at scale: S3 requests at once instead of DEFAULT_COMPACTION's. */
+  readonly compactionConcurrency: number | undefined;
   readonly skip: ReadonlySet<Skippable>;
   readonly profile: boolean;
 }
@@ -55,6 +59,8 @@ export function parseSettings(argv: readonly string[], repoRoot: string): Settin
       'compaction-files': { type: 'string' },
       'compaction-clock': { type: 'string', default: 'virtual' },
       'compaction-runs': { type: 'string' },
+      'compaction-concurrency': { type: 'string' },
+      'local-batch-mib': { type: 'string' },
       skip: { type: 'string', default: '' },
       profile: { type: 'boolean', default: false },
     },
@@ -77,6 +83,8 @@ export function parseSettings(argv: readonly string[], repoRoot: string): Settin
     compactionFiles: whole('compaction-files', values['compaction-files'], base.compactionFiles, 2),
     compactionClock: clock,
     compactionRuns: whole('compaction-runs', values['compaction-runs'], 8, 1),
+    localBatchBytes: values['local-batch-mib'] === undefined ? undefined : whole('local-batch-mib', values['local-batch-mib'], 0, 1) * 1024 * 1024,
+    compactionConcurrency: values['compaction-concurrency'] === undefined ? undefined : whole('compaction-concurrency', values['compaction-concurrency'], 0, 1),
     skip: skipped(values.skip),
     profile: values.profile,
   };

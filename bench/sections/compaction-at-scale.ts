@@ -33,7 +33,7 @@ export async function compactionAtScaleSection(context: BenchContext): Promise<C
     `compaction at scale: ${fmtInt(2 * n)} small objects (${fmtInt(n)} one-song batches), ${SIMULATED_LATENCY.minMs}–${SIMULATED_LATENCY.maxMs} ms per request, ` +
       `${settings.compactionClock} clock, the Lambda's hourly runs`,
   );
-  const { result } = await runChild(repoRoot, {
+  const request = {
     mode: 'compact-at-scale',
     songFiles: n,
     seed: settings.seed,
@@ -41,9 +41,11 @@ export async function compactionAtScaleSection(context: BenchContext): Promise<C
     snapshotFile: join(settings.workDir, `small-file-lake-${settings.seed}-${n}.bin`),
     maxRuns: settings.compactionRuns,
     latency: SIMULATED_LATENCY,
-  });
+    ...(settings.compactionConcurrency === undefined ? {} : { concurrency: settings.compactionConcurrency }),
+  } as const;
+  const { result } = await runChild(repoRoot, request, [], (line) => out(`  … ${line}`));
   const report = summarise(result);
-  printLake(result);
+  printLake(result, settings.compactionConcurrency !== undefined);
   printRuns(result);
   printVerdict(report);
   return report;
@@ -64,7 +66,7 @@ function summarise(result: CompactAtScaleResult): CompactionAtScaleReport {
   };
 }
 
-function printLake(result: CompactAtScaleResult): void {
+function printLake(result: CompactAtScaleResult, whatIf: boolean): void {
   const how = result.snapshotReused ? 'reused from the snapshot of an earlier bench run' : `built in ${result.buildSeconds.toFixed(0)} s (processBatch, one song per batch, into memory)`;
   out(`  the lake before: ${how}`);
   out(
@@ -75,7 +77,7 @@ function printLake(result: CompactAtScaleResult): void {
   );
   out(
     `  each run: deadline ${result.deadlineMinutes} min (the worker's), cut off at ${result.timeoutMinutes} min (the Lambda timeout); ` +
-      `${SIMULATED_LATENCY.maxInFlight} requests in flight at most; DEFAULT_COMPACTION (reads and deletes ${result.compaction.concurrency} at a time, groups of at most ${fmtInt(result.compaction.maxGroupFiles)} files)`,
+      `${SIMULATED_LATENCY.maxInFlight} requests in flight at most; DEFAULT_COMPACTION (reads and deletes ${result.compaction.concurrency} at a time${whatIf ? ', WHAT-IF: --compaction-concurrency' : ''}, groups of at most ${fmtInt(result.compaction.maxGroupFiles)} files)`,
   );
 }
 
