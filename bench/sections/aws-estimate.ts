@@ -14,7 +14,7 @@ export async function awsEstimateSection(processMsLocal: number, initMs: number)
       ['SQS → Lambda invoke (log queue)', `~0.1–1 s + up to ${logWindow} s`, `event source mapping long-polls; batching window ${logWindow} s (lib/settings.ts)`],
       ['SQS → Lambda invoke (song queue)', `+ up to ${songWindow} s`, `maxBatchingWindow ${songWindow} s for songs (lib/settings.ts): a trickle waits for the window or ${WORKER_SETTINGS.song.batchSize} messages`],
       ['Lambda cold start (1st file of a container)', '~0.2–0.5 s', `runtime start (not documented; commonly 0.1–0.3 s) + module init, ${measured(initMs, 'bundles')}`],
-      ['worker: read, transform, write, commit', `${Number.isFinite(processMsLocal) ? `~${processMsLocal.toFixed(0)} ms` : 'CPU part'} + ~0.1–0.5 s`, `CPU part ${measured(processMsLocal, 'latency')} (processBatch of one file); S3 GET/PUT round trips, Glue BatchCreatePartition only for a new partition`],
+      ['worker: read, transform, write, commit', `${Number.isFinite(processMsLocal) ? `~${processMsLocal.toFixed(0)} ms` : 'CPU part'} + ~0.1–0.5 s`, `CPU part (processBatch of one file) ${measured(processMsLocal, 'latency')}; S3 GET/PUT round trips, Glue BatchCreatePartition only for a new partition`],
       ['Athena query (queue, plan, scan)', '~1–3 s', 'not documented; typical for a small partition-pruned query'],
     ]),
   );
