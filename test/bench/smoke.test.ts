@@ -1,7 +1,10 @@
 /**
  * The benchmark (bench/run.ts, `npm run bench`) still runs, end to end, on a tiny dataset: it exits
- * 0, prints its ratio line last, and both engines it compares produced the same number of plays and
- * songs from the same input. No timing is asserted: speed on a shared machine is not a test result.
+ * 0, prints its ratio line last, both engines it compares produced the same number of plays and
+ * songs from the same input, and the figures that are counts rather than timings hold: S3
+ * requests per song file at the stack's settings, and compaction of many small objects behind the
+ * simulated-latency store converging. No timing is asserted: speed on a shared machine is not a
+ * test result.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -11,9 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/paths.js';
 
 interface QuickReport {
-  readonly dataset: { readonly plays: number; readonly songs: number };
-  readonly counts: Readonly<Record<string, { readonly plays: number; readonly songs: number }>>;
+  readonly dataset: { readonly plays: number; readonly songs: number; readonly songFiles: number };
+  readonly realShape: { readonly counts: Readonly<Record<'ours' | 'duckdb', { readonly plays: number; readonly songs: number }>> };
+  readonly requests: { readonly perSongFile: number; readonly batchSize: number; readonly songFiles: number; readonly source: { readonly GET: number } };
+  readonly compactionAtScale: { readonly smallObjects: number; readonly monotonic: boolean; readonly runsToMerge?: number; readonly runsToClean?: number };
 }
+
+/** The quick run takes well under a minute on an idle 2-core machine; the margin is for a shared one. */
+const QUICK_RUN_TIMEOUT_MS = 240_000;
 
 let workDir: string;
 let run: { code: number | null; stdout: string; stderr: string };
@@ -35,7 +43,7 @@ beforeAll(async () => {
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
   if (run.code === 0) report = JSON.parse(await readFile(reportFile, 'utf8')) as QuickReport;
-}, 120_000);
+}, QUICK_RUN_TIMEOUT_MS);
 
 afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
@@ -52,10 +60,29 @@ describe('bench/run.ts --quick', () => {
   });
 
   it("our lake and DuckDB's hold the same number of plays and songs, those the generator counted", () => {
-    const { ours, duckdb } = report.counts;
+    const { ours, duckdb } = report.realShape.counts;
     expect(ours).toEqual({ plays: report.dataset.plays, songs: report.dataset.songs });
     expect(duckdb).toEqual(ours);
     expect(report.dataset.plays).toBeGreaterThan(0);
     expect(report.dataset.songs).toBeGreaterThan(0);
+  });
+
+  it('reports S3 requests per song file at the stack’s settings, at most 1.5, the GET of every source included', () => {
+    expect(run.stdout).toMatch(/requests per song file: \d+\.\d{3}/);
+    const { requests, dataset } = report;
+    expect(requests.songFiles).toBe(dataset.songFiles);
+    // One full batch at the stack's batch size: the count means what it means at scale.
+    expect(requests.songFiles).toBeGreaterThanOrEqual(requests.batchSize);
+    expect(requests.source.GET).toBe(requests.songFiles);
+    expect(requests.perSongFile).toBeGreaterThan(1);
+    expect(requests.perSongFile).toBeLessThanOrEqual(1.5);
+  });
+
+  it('compacts the small-object lake behind the simulated-latency store: merged, then deleted, never going backwards', () => {
+    const scale = report.compactionAtScale;
+    expect(scale.smallObjects).toBeGreaterThan(0);
+    expect(scale.monotonic).toBe(true);
+    expect(scale.runsToMerge).toBeDefined();
+    expect(scale.runsToClean).toBeDefined();
   });
 });
