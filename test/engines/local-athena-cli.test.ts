@@ -4,7 +4,9 @@
  * test/athena-local, which fails when they are missing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { resolveCfn, UnresolvableError } from '../../src/athena-local/cfn.js';
+import { markLakeFolder } from '../../src/local/lake-folder.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/paths.js';
 
@@ -22,7 +24,10 @@ describe('query --engine trino without the engines', () => {
     process.env.SPARKIFY_ENGINES_DIR = dir.path;
     process.env.SPARKIFY_LOCAL_ATHENA_DIR = dir.path;
     try {
-      const run = await runCli('query', '--engine', 'trino', '--lake', dir.path, 'SELECT 1');
+      // A real (empty) lake, so that the lake check passes and the engine check is what answers.
+      const lake = join(dir.path, 'lake');
+      await markLakeFolder(lake, 'ingest');
+      const run = await runCli('query', '--engine', 'trino', '--lake', lake, 'SELECT 1');
       expect(run.code).toBe(1);
       expect(run.err).toMatch(/not installed: missing Trino 476 .*moto 5\.2\.5/);
       expect(run.err).toContain('npm run engines:install');
