@@ -28,6 +28,10 @@ export class MemoryObjectStore implements ObjectStore {
     this.objects.delete(key);
   }
 
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.objects.delete(key);
+  }
+
   async *list(prefix: string): AsyncIterable<string> {
     for await (const object of this.listObjects(prefix)) yield object.key;
   }
@@ -106,6 +110,12 @@ export class CountingObjectStore implements ObjectStore {
   async delete(key: string): Promise<void> {
     this.count('DELETE', key);
     await this.inner.delete(key);
+  }
+
+  /** One request per 1,000 keys, as S3's DeleteObjects. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += 1000) this.count('DELETE', keys[start] ?? '');
+    await this.inner.deleteMany(keys);
   }
 
   async *list(prefix: string): AsyncIterable<string> {
@@ -203,6 +213,14 @@ export class LatencyObjectStore implements ObjectStore {
 
   delete(key: string): Promise<void> {
     return this.request(() => this.inner.delete(key));
+  }
+
+  /** One delayed request per 1,000 keys, as S3's DeleteObjects. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += 1000) {
+      const chunk = keys.slice(start, start + 1000);
+      await this.request(() => this.inner.deleteMany(chunk));
+    }
   }
 
   async *list(prefix: string): AsyncIterable<string> {

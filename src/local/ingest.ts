@@ -40,7 +40,7 @@ export interface IngestOptions {
  * objects, not 15,000), and a bounded amount of encoded Parquet held in memory until it is written.
  */
 export const LOCAL_BATCH_FILES = 5_000;
-export const LOCAL_BATCH_BYTES = 128 * 1024 * 1024;
+export const LOCAL_BATCH_BYTES = 16 * 1024 * 1024;
 
 export interface FileFailure {
   readonly sourceKey: string;

@@ -10,6 +10,7 @@ import { BASE_SOURCES, SOURCE_PRESENT, SOURCE_REMOVED } from '../domain/tables.j
 import { compareVersions, writeTimeOf } from '../domain/versions.js';
 import { decodeParquet } from '../parquet/reader.js';
 import { streamBytes, type ObjectStore } from '../storage/object-store.js';
+import { forEachConcurrently } from './work-limits.js';
 
 /**
  * Bump when the rows written for the same content change (a new column, a new rule): ledger rows
@@ -47,20 +48,21 @@ export class Ledger {
   private readonly keys = new Map<string, KeyHistory>();
   private readonly writes = new Set<string>();
 
-  static async read(lake: ObjectStore): Promise<Ledger> {
+  /**
+   * Reads every ledger file, `concurrency` at a time. `skip` names files compaction replaced: the
+   * merged file holds their rows, so reading them again would change nothing.
+   */
+  static async read(lake: ObjectStore, options: { skip?: ReadonlySet<string>; concurrency?: number } = {}): Promise<Ledger> {
     const ledger = new Ledger();
     const keys: string[] = [];
-    for await (const key of lake.list(`${BASE_SOURCES.name}/`)) if (key.endsWith('.parquet')) keys.push(key);
-    const files = await Promise.all(
-      keys.map(async (key) => {
-        const stream = await lake.openRead(key);
-        if (!stream) return []; // deleted by a compaction since it was listed: its rows are in the merged file
-        const source = partitionOfKey(key, [BASE_SOURCES]).values[0] as LandingSource;
-        const rows = await decodeParquet(BASE_SOURCES, await streamBytes(stream));
-        return rows.map((row) => entryOf(row, source, key));
-      }),
-    );
-    for (const entries of files) ledger.apply(entries);
+    for await (const key of lake.list(`${BASE_SOURCES.name}/`)) if (key.endsWith('.parquet') && !options.skip?.has(key)) keys.push(key);
+    await forEachConcurrently(keys, options.concurrency ?? 16, async (key) => {
+      const stream = await lake.openRead(key);
+      if (!stream) return; // deleted by a compaction since it was listed: its rows are in the merged file
+      const source = partitionOfKey(key, [BASE_SOURCES]).values[0] as LandingSource;
+      const rows = await decodeParquet(BASE_SOURCES, await streamBytes(stream));
+      ledger.apply(rows.map((row) => entryOf(row, source, key)));
+    });
     return ledger;
   }
 

@@ -16,6 +16,8 @@ export interface ObjectStore {
   put(key: string, body: Uint8Array | string, contentType?: string): Promise<void>;
   /** Removes the object; removing a missing object is not an error. */
   delete(key: string): Promise<void>;
+  /** Removes many objects, as few requests as the store allows (S3: 1,000 keys a request). */
+  deleteMany(keys: readonly string[]): Promise<void>;
   /** Every key under the prefix, in lexicographic order. */
   list(prefix: string): AsyncIterable<string>;
   /** The same objects with their sizes in bytes. */

@@ -1,6 +1,7 @@
 /** The S3 adapter of the storage port. */
 import {
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   NoSuchKey,
   PutObjectCommand,
@@ -9,6 +10,9 @@ import {
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import type { ObjectInfo, ObjectStore } from './object-store.js';
+
+/** S3's limit for one DeleteObjects request. */
+const MAX_KEYS_PER_DELETE = 1000;
 
 export class S3ObjectStore implements ObjectStore {
   readonly description: string;
@@ -47,6 +51,23 @@ export class S3ObjectStore implements ObjectStore {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
     } catch (error) {
       throw new Error(`cannot delete s3://${this.bucket}/${key}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** DeleteObjects takes at most 1,000 keys; a key it could not delete is an error, named. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += MAX_KEYS_PER_DELETE) {
+      const chunk = keys.slice(start, start + MAX_KEYS_PER_DELETE);
+      let response;
+      try {
+        response = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }));
+      } catch (error) {
+        throw new Error(`cannot delete ${chunk.length} object(s) from s3://${this.bucket} (first ${chunk[0]}): ${(error as Error).message}`, { cause: error });
+      }
+      const failed = response.Errors ?? [];
+      if (failed.length > 0) {
+        throw new Error(`cannot delete ${failed.length} object(s) from s3://${this.bucket}, e.g. ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message}`);
+      }
     }
   }
 

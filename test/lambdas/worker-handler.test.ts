@@ -524,6 +524,7 @@ function failingMidway(inner: ObjectStore, failingKey: string): ObjectStore {
     },
     put: (key, body, contentType) => inner.put(key, body, contentType),
     delete: (key) => inner.delete(key),
+    deleteMany: (keys) => inner.deleteMany(keys),
     list: (prefix) => inner.list(prefix),
     listObjects: (prefix): AsyncIterable<ObjectInfo> => inner.listObjects(prefix),
   };

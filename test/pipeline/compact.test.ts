@@ -294,6 +294,7 @@ function bind(store: ObjectStore): ObjectStore {
     openRead: (key) => store.openRead(key),
     put: (key, body, contentType) => store.put(key, body, contentType),
     delete: (key) => store.delete(key),
+    deleteMany: (keys) => store.deleteMany(keys),
     list: (prefix) => store.list(prefix),
     listObjects: (prefix) => store.listObjects(prefix),
   };

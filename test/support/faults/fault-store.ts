@@ -114,6 +114,11 @@ export class FaultyObjectStore implements ObjectStore {
     if (this.plan.crashAfterWrite?.('delete', key)) this.dead = true;
   }
 
+  /** Each key is one delete to the crash plan: a crash can fall between two keys of one request. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (const key of keys) await this.delete(key);
+  }
+
   async *list(prefix: string): AsyncIterable<string> {
     await this.enter('list', prefix);
     this.calls.push({ op: 'list', key: prefix, outcome: 'ok' });
