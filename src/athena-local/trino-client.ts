@@ -13,6 +13,8 @@ export interface TrinoResult extends QueryResult {
   readonly columnTypes: readonly TrinoColumn[];
   readonly queryId: string;
   readonly elapsedMillis: number;
+  /** Bytes read from storage (what Athena bills as "data scanned"), from the final query stats. */
+  readonly physicalInputBytes: number;
 }
 
 export class TrinoQueryError extends Error {
@@ -39,7 +41,7 @@ interface StatementResponse {
   readonly columns?: readonly { name: string; type: string }[];
   readonly data?: readonly (readonly JsonValue[])[];
   readonly error?: { message: string; errorName: string; errorType?: string; errorLocation?: { lineNumber: number; columnNumber: number } };
-  readonly stats?: { state: string; elapsedTimeMillis?: number };
+  readonly stats?: { state: string; elapsedTimeMillis?: number; physicalInputBytes?: number };
 }
 
 export async function runTrinoQuery(url: string, sql: string, session: TrinoSession = {}): Promise<TrinoResult> {
@@ -72,6 +74,7 @@ export async function runTrinoQuery(url: string, sql: string, session: TrinoSess
     rows: rows.map((row) => row.map((value, i) => asDuckDbPrints(value, columnTypes[i]?.type ?? ''))),
     queryId: response.id,
     elapsedMillis: response.stats?.elapsedTimeMillis ?? 0,
+    physicalInputBytes: response.stats?.physicalInputBytes ?? 0,
   };
 }
 
