@@ -11,7 +11,7 @@ import { progress, RssSampler, timed } from './measure.js';
 import type { CompactAtScaleRequest, CompactAtScaleResult, CompactRequest, CompactResult, GroupFigures, ScaleRun } from './protocol.js';
 import { buildSmallFileLake, tablesOf } from './small-file-lake.js';
 import { loadSnapshot, saveSnapshot } from './snapshot.js';
-import { CountingObjectStore, LatencyObjectStore, MemoryObjectStore, SimulatedTimeout, noRequests, type RequestCounts, type RequestKind } from './stores.js';
+import { CountingObjectStore, LatencyObjectStore, type MemoryObjectStore, SimulatedTimeout, noRequests, type RequestCounts, type RequestKind } from './stores.js';
 
 /** compactLake(DEFAULT_COMPACTION) on the folder, then a run after the grace period, which deletes what the first replaced. */
 export async function runCompact(request: CompactRequest): Promise<CompactResult> {
@@ -164,7 +164,9 @@ class Timeline {
 
   note(kind: RequestKind, key: string): void {
     const area = key.slice(0, Math.max(0, key.indexOf('/'))) || '(root)';
-    (this.byArea[area] ??= noRequests())[kind] += 1;
+    const counts = this.byArea[area] ?? noRequests();
+    this.byArea[area] = counts;
+    counts[kind] += 1;
     if (kind === 'DELETE' && !key.startsWith(COMPACTION_JOURNAL_PREFIX)) this.deletesOfData += 1;
     if (kind !== 'LIST') return;
     if (key === 'base_sources/' && this.ledgerListedAt === undefined) this.ledgerListedAt = this.clock.now();

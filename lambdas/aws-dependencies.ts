@@ -6,7 +6,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SourceKind } from '../src/domain/layout.js';
 import { registerPartitions } from '../src/catalog/partitions.js';
 import { cachedPartitionRegistrar } from '../src/catalog/partition-cache.js';
-import { S3ObjectStore } from '../src/storage/s3-store.js';
+import { S3ObjectStore, s3StorePerBucket } from '../src/storage/s3-store.js';
 import { readWorkerEnvironment } from './environment.js';
 import type { WorkerDependencies } from './worker-handler.js';
 
@@ -20,15 +20,10 @@ export function awsWorkerDependencies(kind: SourceKind): WorkerDependencies {
   const serviceName = `${kind}-worker`;
   const s3 = new S3Client({});
   const glue = new GlueClient({});
-  const sources = new Map<string, S3ObjectStore>();
   const catalog = { databaseName: env.glueDatabase, lakeRootUri: `s3://${env.lakeBucket}` };
   return {
     kind,
-    sourceStore: (bucket) => {
-      let store = sources.get(bucket);
-      if (!store) sources.set(bucket, (store = new S3ObjectStore(s3, bucket)));
-      return store;
-    },
+    sourceStore: s3StorePerBucket(s3),
     lake: new S3ObjectStore(s3, env.lakeBucket),
     registerPartitions: cachedPartitionRegistrar((partitions) => registerPartitions(glue, catalog, partitions)),
     logger: new Logger({ serviceName }),

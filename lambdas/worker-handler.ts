@@ -10,7 +10,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { sourceKindOf, type PartitionRef, type SourceKind } from '../src/domain/layout.js';
 import { processBatch, type BatchResult, type FileOutcome, type LandingEvent } from '../src/pipeline/process-batch.js';
-import { parseS3EventMessage, type ObjectEvent } from '../src/pipeline/s3-event.js';
+import { parseS3EventMessage, type ObjectEvent, type ParsedMessage } from '../src/pipeline/s3-event.js';
 import type { ObjectStore } from '../src/storage/object-store.js';
 
 export interface WorkerDependencies {
@@ -56,7 +56,7 @@ function parseMessages(deps: WorkerDependencies, sqsEvent: SQSEvent, failed: Set
   const events: MessageEvent[] = [];
   for (const record of sqsEvent.Records) {
     const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1');
-    let message;
+    let message: ParsedMessage;
     try {
       message = parseS3EventMessage(record.body);
     } catch (error) {

@@ -11,6 +11,7 @@ import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import {
   SendMessageBatchCommand,
   type BatchResultErrorEntry,
+  type SendMessageBatchCommandOutput,
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -226,7 +227,7 @@ async function sendWithRetries(
   const failed: BackfillFailure[] = [];
   for (let attempt = 1; pending.length > 0; attempt += 1) {
     const entries: SendMessageBatchRequestEntry[] = pending.map(({ id, message }) => ({ Id: id, MessageBody: message.body }));
-    let response;
+    let response: SendMessageBatchCommandOutput;
     try {
       response = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
     } catch (error) {

@@ -52,7 +52,7 @@ export function partitionPrefix(table: BaseTableName, keys: readonly string[], v
     throw new Error(`${table}: ${keys.length} partition keys but ${values.length} values`);
   }
   const parts = keys.map((key, i) => `${key}=${values[i]}`);
-  return [table, ...parts].join('/') + '/';
+  return `${[table, ...parts].join('/')}/`;
 }
 
 /** The one object a batch writes into a partition: `<partition>/part-<writeId>.parquet`. */

@@ -7,7 +7,7 @@
  * the real S3 adapter on moto: two versions of one key processed at the same moment converge on
  * the one with the greater sequencer, whichever finishes last.
  */
-import { CreateBucketCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, type S3ServiceException } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAwsClients, type LocalAwsClients } from '../../src/athena-local/aws-clients.js';

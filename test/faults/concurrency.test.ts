@@ -59,7 +59,7 @@ describe('20 log files of one month at once, all writing base_plays/year=2018/mo
     const w = await newWorld();
     await landFolder(aws, w.landing, input);
     const responses = await Promise.all(LOGS.map((key) => worker(w, 'log').run([eventRecord(w.landing, key)])));
-    responses.forEach((response, i) => expectNoFailures(response, LOGS[i]!));
+    for (const [i, response] of responses.entries()) expectNoFailures(response, LOGS[i]!);
 
     const lake = await snapshotBucketLake(aws.s3Client, w.lake, join(dirs.path, 'parallel-lake'));
     expect(rowsOf(lake, 'base_plays')).toHaveLength(expectedPlays.length);
@@ -100,7 +100,7 @@ describe('20 log files of one month at once, all writing base_plays/year=2018/mo
     for (const key of keys) writeInput(songInput, key, text);
     await landFolder(aws, w.landing, songInput);
     const responses = await Promise.all(keys.map((key) => worker(w, 'song').run([eventRecord(w.landing, key)])));
-    responses.forEach((response, i) => expectNoFailures(response, keys[i]!));
+    for (const [i, response] of responses.entries()) expectNoFailures(response, keys[i]!);
     const lake = await snapshotBucketLake(aws.s3Client, w.lake, join(dirs.path, 'songs-lake'));
     expect(rowsOf(lake, 'base_songs').map((row) => row.source_key).sort()).toEqual(keys);
     // One song_id in 20 files: the copy from the smallest key wins.

@@ -781,7 +781,7 @@ describe('worker handler: at-least-once delivery', () => {
     const w = await world();
     const log = worker(w, 'log');
     // A log file with one bad line has three data objects: plays, each user's latest event, rejects.
-    const text = (await readFile(join(SAMPLE, LOG_1101), 'utf8')) + '\n{this is not json}\n';
+    const text = `${await readFile(join(SAMPLE, LOG_1101), 'utf8')}\n{this is not json}\n`;
     const key = 'log_data/2018/11/2018-11-01-with-a-bad-line.json';
     const put = await putBytes(aws.s3Client, w.landing, key, text);
     const record = sqsRecord(createdEventBody(put));

@@ -161,7 +161,7 @@ describe('buckets', () => {
     expect(prefixes.size).toBe(3);
     // S3's log delivery writes through the bucket policy (ACLs are disabled).
     const logPolicy = resourcesOfType(s.json, 'AWS::S3::BucketPolicy').find(([, p]) => referencedId(p.Properties?.Bucket) === ids.accessLogs);
-    const delivery = (logPolicy?.[1].Properties?.PolicyDocument.Statement as Record<string, any>[]).find(
+    const delivery = ((logPolicy?.[1].Properties?.PolicyDocument.Statement ?? []) as Record<string, any>[]).find(
       (st) => st.Principal?.Service === 'logging.s3.amazonaws.com',
     );
     expect(delivery?.Action).toBe('s3:PutObject');

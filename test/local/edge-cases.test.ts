@@ -162,7 +162,7 @@ describe('one event identity (userId, sessionId, itemInSession, ts) in several p
 describe('a removed landing file (ingest --mirror)', () => {
   it('takes its plays, users, time rows, songs and rejects out of every table', async () => {
     const input = join(dirs.path, 'mirror-input');
-    writeFiles(input, { ...WINNER, ...LOSER, ...PLAYS_OF_BOTH, 'log_data/2018/11/2018-11-05-events.json': 'not json\n' + event({ userId: '8', itemInSession: 9 }) });
+    writeFiles(input, { ...WINNER, ...LOSER, ...PLAYS_OF_BOTH, 'log_data/2018/11/2018-11-05-events.json': `not json\n${event({ userId: '8', itemInSession: 9 })}` });
     const lake = join(dirs.path, 'mirror-lake');
     await ingestFolder(input, lake);
     expect(await queryLake(lake, 'SELECT count(*) AS n FROM rejects')).toEqual([{ n: 1 }]);

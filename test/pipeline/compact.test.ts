@@ -207,7 +207,10 @@ describe('interruption, deadline and bounded work', () => {
     // The clock passes the deadline after a few reads of the first group.
     let reads = 0;
     const store = new FsObjectStore(lake);
-    const counting: ObjectStore = { ...bind(store), openRead: (key) => ((reads += 1), store.openRead(key)) };
+    const counting: ObjectStore = { ...bind(store), openRead: (key) => {
+        reads += 1;
+        return store.openRead(key);
+      } };
     const start = Date.now();
     const during = await compactLake(counting, { ...NO_GRACE, deadline: start + 1000, now: () => (reads >= 5 ? start + 2000 : start) });
     expect(during).toMatchObject({ groups: [], stoppedAtDeadline: true });
