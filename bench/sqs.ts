@@ -94,19 +94,20 @@ export async function benchWorker(kind: SourceKind, source: ObjectStore, lake: O
   const { cachedPartitionRegistrar } = await import('../src/catalog/partition-cache.js');
   const { Logger } = await import('@aws-lambda-powertools/logger');
   const { Metrics } = await import('@aws-lambda-powertools/metrics');
-  const { METRICS_NAMESPACE } = await import('../lambdas/aws-dependencies.js');
+  const { METRICS_NAMESPACE, SOURCE_KIND_FACTS } = await import('../src/contract/index.js');
   const { WORKER_SETTINGS } = await import('../lib/settings.js');
   const settings = WORKER_SETTINGS[kind];
+  const { serviceName } = SOURCE_KIND_FACTS[kind];
   const handler = createWorkerHandler({
     kind,
     sourceStore: () => source,
     lake,
     registerPartitions: cachedPartitionRegistrar(async () => undefined),
-    logger: new Logger({ serviceName: `${kind}-worker`, logLevel: 'INFO' }),
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: `${kind}-worker` }),
+    logger: new Logger({ serviceName, logLevel: 'INFO' }),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
     fileConcurrency: settings.fileConcurrency,
   });
-  const functionName = `${kind}-worker`;
+  const functionName = serviceName;
   return {
     batchSize: settings.batchSize,
     fileConcurrency: settings.fileConcurrency,

@@ -10,7 +10,6 @@ import { Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readWorkerEnvironment } from '../../lambdas/environment.js';
 import { ATHENA_ENGINE_VERSION } from '../../lib/analytics.js';
 import { nagFlatten } from '../../lib/nag.js';
 import {
@@ -26,6 +25,7 @@ import {
 } from '../../lib/settings.js';
 import { ESM_REQUIRE_BANNER, WORKER_RUNTIME } from '../../lib/workers.js';
 import { decodePrestoView, glueTableInputs } from '../../src/catalog/glue-tables.js';
+import { readWorkerEnvironment } from '../../src/contract/index.js';
 import { ANALYST_QUERIES } from '../../src/domain/analyst-queries.js';
 import type { SourceKind } from '../../src/domain/layout.js';
 import { ANALYST_VIEWS, BASE_TABLES } from '../../src/domain/tables.js';
