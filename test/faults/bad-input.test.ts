@@ -12,7 +12,7 @@ import { startLocalAws, type LocalAws } from '../support/local-s3.js';
 import { tempDir } from '../support/paths.js';
 import { writeDirtyInput, PLUS_SONG_KEY, UNICODE_LOG_KEY, UNICODE_SONG_KEY, type DirtyInput } from '../support/faults/dirty-input.js';
 import { expectNoGarbage, expectSameAnswers, rowsOf, snapshotBucketLake, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
-import { createWorld, eventRecord, expectNoFailures, landFolder, restoreObservability, worker, type World } from '../support/faults/worker-world.js';
+import { createWorld, eventRecord, expectNoFailures, landFolder, restoreObservability, worker, type World } from '../support/worker-harness.js';
 
 const dirs = tempDir('faults-dirty');
 const input = join(dirs.path, 'input');

@@ -14,11 +14,11 @@ import { FsObjectStore } from '../../src/storage/fs-store.js';
 import { listAllKeys, startLocalAws, type LocalAws } from '../support/local-s3.js';
 import { tempDir } from '../support/paths.js';
 import { compactTwice } from '../support/faults/compaction.js';
-import { container, eventRecord, redelivered } from '../support/faults/events.js';
+import { container, eventRecord, redelivered } from '../support/worker-harness.js';
 import { FaultyObjectStore } from '../support/faults/fault-store.js';
 import { copySample, logEvents, playIds, sampleText, SAMPLE_LOGS, shiftedLog, writeInput } from '../support/faults/inputs.js';
 import { buildReferenceLake, expectNoGarbage, expectSameAnswers, rowsOf, snapshotBucketLake, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
-import { createWorld, expectNoFailures, landFolder, restoreObservability, worker, type World } from '../support/faults/worker-world.js';
+import { createWorld, expectNoFailures, landFolder, restoreObservability, worker, type World } from '../support/worker-harness.js';
 
 const dirs = tempDir('faults-concurrency');
 const LOGS = SAMPLE_LOGS.slice(0, 20);

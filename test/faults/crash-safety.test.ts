@@ -25,7 +25,7 @@ import { readText, type ObjectStore } from '../../src/storage/object-store.js';
 import { createBucket, getObjectBytes, startLocalAws, type LocalAws } from '../support/local-s3.js';
 import { tempDir } from '../support/paths.js';
 import { compactTwice, PAST_ABANDONED_AGE_MS } from '../support/faults/compaction.js';
-import { container, eventRecord, redelivered } from '../support/faults/events.js';
+import { container, eventRecord, redelivered } from '../support/worker-harness.js';
 import { FaultyObjectStore } from '../support/faults/fault-store.js';
 import { copySample, folderKeys, sampleText, SAMPLE_SONGS, SETANTA_SONG, shiftedLog, writeInput } from '../support/faults/inputs.js';
 import { buildReferenceLake, expectNoGarbage, expectSameAnswers, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';

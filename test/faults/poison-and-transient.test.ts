@@ -24,7 +24,7 @@ import { copySample, SAMPLE_LOGS, SAMPLE_SONGS, SETANTA_SONG } from '../support/
 import { compactTwice, PAST_ABANDONED_AGE_MS } from '../support/faults/compaction.js';
 import { buildReferenceLake, expectNoGarbage, expectSameAnswers, lakeRows, snapshotBucketLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
 import { createQueueWithDlq, drainBodies, pollUntilEmpty, queueDepth, sendBodies } from '../support/faults/sqs-poller.js';
-import { createWorld, eventRecord, lakeStore, restoreObservability, sharedObservability, worker, type World } from '../support/faults/worker-world.js';
+import { createWorld, eventRecord, lakeStore, restoreObservability, sharedObservability, worker, type World } from '../support/worker-harness.js';
 
 const dirs = tempDir('faults-queues');
 const MAX_RECEIVES = 3;

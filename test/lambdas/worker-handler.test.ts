@@ -20,31 +20,23 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
   BatchCreatePartitionCommand,
-  GlueClient,
-  InvalidInputException,
   type BatchCreatePartitionCommandInput,
   type BatchCreatePartitionCommandOutput,
 } from '@aws-sdk/client-glue';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createWorkerHandler, type SqsHandler } from '../../lambdas/worker-handler.js';
+import type { SqsHandler } from '../../lambdas/worker-handler.js';
 import { awsWorkerDependencies } from '../../lambdas/aws-dependencies.js';
-import { METRICS_NAMESPACE, readWorkerEnvironment } from '../../src/contract/index.js';
-import { registerPartitions } from '../../src/catalog/partitions.js';
-import { cachedPartitionRegistrar } from '../../src/catalog/partition-cache.js';
-import { BASE_PLAYS, BASE_SONGS, BASE_SOURCES, BASE_TABLES, BASE_USER_LATEST } from '../../src/domain/tables.js';
+import { METRICS_NAMESPACE, readWorkerEnvironment, SOURCE_KIND_FACTS } from '../../src/contract/index.js';
+import { BASE_PLAYS, BASE_SONGS, BASE_SOURCES, BASE_USER_LATEST } from '../../src/domain/tables.js';
 import type { SourceKind } from '../../src/domain/layout.js';
 import { LAKE_FORMAT_VERSION } from '../../src/pipeline/ledger.js';
 import type { ObjectInfo, ObjectStore } from '../../src/storage/object-store.js';
-import { S3ObjectStore } from '../../src/storage/s3-store.js';
 import {
-  createBucket,
   createdEventBody,
   deleteObject,
   getObjectBytes,
-  lambdaContext,
   listAllKeys,
   putBytes,
   putLocalFile,
@@ -62,6 +54,7 @@ import {
 import { captureObservability, type CapturedObservability } from '../support/powertools.js';
 import { FaultyObjectStore } from '../support/faults/fault-store.js';
 import { rowsOf, snapshotBucketLake } from '../support/faults/lake-compare.js';
+import { checkPartitionValues, createWorld, worker as harnessWorker, type WorkerOptions, type World } from '../support/worker-harness.js';
 
 const SAMPLE = join(import.meta.dirname, '../../data/sample');
 const sha256 = (content: string | Uint8Array): string => createHash('sha256').update(content).digest('hex');
@@ -98,13 +91,6 @@ afterAll(async () => {
 // Harness
 // ---------------------------------------------------------------------------------------------
 
-interface World {
-  readonly landing: string;
-  readonly lake: string;
-  readonly glue: GlueClient;
-  readonly glueMock: AwsClientStub<GlueClient>;
-}
-
 interface Worker {
   readonly handler: SqsHandler;
   readonly obs: CapturedObservability;
@@ -116,56 +102,19 @@ afterEach(() => {
   for (const teardown of teardowns.splice(0).reverse()) teardown();
 });
 
-/** What Glue checks of every partition: one value per partition key of its table (Glue: Values holds at least one string). */
-function checkPartitionValues(input: BatchCreatePartitionCommandInput): void {
-  const keys = BASE_TABLES.find((table) => table.name === input.TableName)?.partitionKeys.length;
-  for (const partition of input.PartitionInputList ?? []) {
-    const values = partition.Values?.length ?? 0;
-    if (keys === undefined || values === 0 || values !== keys) {
-      throw new InvalidInputException({ message: `${input.TableName}: ${values} value(s) for ${keys ?? 'no'} partition key(s)`, $metadata: { httpStatusCode: 400 } });
-    }
-  }
-}
-
-/** Fresh landing and lake buckets and a Glue client whose BatchCreatePartition succeeds for valid partitions. */
+/** Fresh landing and lake buckets and a fake Glue catalog that accepts valid partitions (test/support/worker-harness.ts). */
 async function world(): Promise<World> {
-  const [landing, lake] = await Promise.all([createBucket(aws.s3Client, 'landing'), createBucket(aws.s3Client, 'lake')]);
-  const glue = new GlueClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' } });
-  const glueMock = mockClient(glue);
-  glueMock.on(BatchCreatePartitionCommand).callsFake((input: BatchCreatePartitionCommandInput) => {
-    checkPartitionValues(input);
-    return { Errors: [] };
-  });
-  teardowns.push(() => glueMock.restore());
-  return { landing, lake, glue, glueMock };
+  const w = await createWorld(aws, { databaseName: DATABASE });
+  teardowns.push(() => w.restore());
+  return w;
 }
 
-interface WorkerOptions {
-  /** Wraps the landing store (e.g. to make one file fail). */
-  readonly source?: (store: ObjectStore) => ObjectStore;
-  /** Wraps the lake store (e.g. to make the batch's writes fail). */
-  readonly lake?: (store: ObjectStore) => ObjectStore;
-}
-
-/** A worker as awsWorkerDependencies composes it (fileConcurrency as deployed), with fauxqs and the mocked Glue client in. */
-function worker(w: World, kind: SourceKind, options: WorkerOptions = {}): Worker {
-  const obs = captureObservability({ serviceName: `${kind}-worker`, namespace: METRICS_NAMESPACE });
+/** A worker as awsWorkerDependencies composes it (fileConcurrency as deployed), its logs and metrics captured under its deployed names. */
+function worker(w: World, kind: SourceKind, options: Pick<WorkerOptions, 'source' | 'lake'> = {}): Worker {
+  const obs = captureObservability({ serviceName: SOURCE_KIND_FACTS[kind].serviceName, namespace: METRICS_NAMESPACE });
   teardowns.push(() => obs.restore());
-  const catalog = { databaseName: DATABASE, lakeRootUri: `s3://${w.lake}` };
-  const lake = new S3ObjectStore(aws.s3Client, w.lake);
-  const handler = createWorkerHandler({
-    kind,
-    sourceStore: (bucket) => {
-      const store = new S3ObjectStore(aws.s3Client, bucket);
-      return options.source ? options.source(store) : store;
-    },
-    lake: options.lake ? options.lake(lake) : lake,
-    registerPartitions: cachedPartitionRegistrar((partitions) => registerPartitions(w.glue, catalog, partitions)),
-    logger: obs.logger,
-    metrics: obs.metrics,
-    fileConcurrency: kind === 'song' ? 32 : 1,
-  });
-  return { handler, obs, run: (event) => handler(event, lambdaContext(`${kind}-worker`)) };
+  const container = harnessWorker(w, kind, { ...options, observability: obs });
+  return { handler: container.handler, obs, run: container.invoke };
 }
 
 async function land(w: World, samplePath: string, key = samplePath): Promise<PutResult> {
@@ -173,7 +122,7 @@ async function land(w: World, samplePath: string, key = samplePath): Promise<Put
 }
 
 function glueInputs(w: World): BatchCreatePartitionCommandInput[] {
-  return w.glueMock.commandCalls(BatchCreatePartitionCommand).map((call) => call.args[0].input as BatchCreatePartitionCommandInput);
+  return w.catalog.mock.commandCalls(BatchCreatePartitionCommand).map((call) => call.args[0].input as BatchCreatePartitionCommandInput);
 }
 
 /** table:values of every partition sent to Glue, sorted. */
@@ -908,7 +857,7 @@ describe('worker handler: Glue', () => {
 
   it('(h) a non-AlreadyExists Glue error fails the batch before its commit (every message of it); a retry registers again and commits', async () => {
     const w = await world();
-    w.glueMock.on(BatchCreatePartitionCommand).callsFake(failFor('2005', 'InternalServiceException'));
+    w.catalog.mock.on(BatchCreatePartitionCommand).callsFake(failFor('2005', 'InternalServiceException'));
     const song = worker(w, 'song');
     const failing = sqsRecord(createdEventBody(await land(w, SONG_2005)));
     const passing = sqsRecord(createdEventBody(await land(w, SONG_YEAR_0)));
@@ -923,7 +872,7 @@ describe('worker handler: Glue', () => {
     expect(JSON.stringify(error)).toContain(`Glue rejected 1 partition(s) in ${DATABASE}: base_songs [2005]: InternalServiceException`);
 
     // Glue recovers; the redelivered messages register the partitions again (the cache did not keep them) and commit.
-    w.glueMock.on(BatchCreatePartitionCommand).callsFake((input: BatchCreatePartitionCommandInput) => {
+    w.catalog.mock.on(BatchCreatePartitionCommand).callsFake((input: BatchCreatePartitionCommandInput) => {
       checkPartitionValues(input);
       return { Errors: [] };
     });
@@ -939,7 +888,7 @@ describe('worker handler: Glue', () => {
   it('(h) a Glue call that throws (throttling) fails the messages of the batch, not the test event beside them', async () => {
     const w = await world();
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-    w.glueMock.on(BatchCreatePartitionCommand).callsFake((input: BatchCreatePartitionCommandInput) => {
+    w.catalog.mock.on(BatchCreatePartitionCommand).callsFake((input: BatchCreatePartitionCommandInput) => {
       if (input.TableName === 'base_plays') throw throttled;
       return { Errors: [] };
     });
@@ -955,7 +904,7 @@ describe('worker handler: Glue', () => {
 
   it('(h) AlreadyExistsException is success, and a partition the container knows is not sent again', async () => {
     const w = await world();
-    w.glueMock.on(BatchCreatePartitionCommand).callsFake(failFor('2005', 'AlreadyExistsException'));
+    w.catalog.mock.on(BatchCreatePartitionCommand).callsFake(failFor('2005', 'AlreadyExistsException'));
     const song = worker(w, 'song');
     const first = sqsRecord(createdEventBody(await land(w, SONG_2005)));
     expect((await song.run(sqsEvent(first))).batchItemFailures).toEqual([]);
