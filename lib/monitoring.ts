@@ -117,7 +117,7 @@ export class Monitoring extends Construct {
     );
     this.dashboard.addWidgets(
       graph('Files (per outcome)', props.paths.flatMap((p) =>
-        (['processed', 'rejected', 'removed', 'failed'] as const).map((status) => workerMetric(p.kind, FILE_OUTCOME_METRICS[status])),
+        SOURCE_KIND_FACTS[p.kind].fileOutcomes.map((status) => workerMetric(p.kind, FILE_OUTCOME_METRICS[status])),
       )),
       graph('Rows written (per base table)', props.paths.flatMap((p) =>
         [...SOURCE_KIND_FACTS[p.kind].baseTables, BASE_REJECTS.name].map((table) => workerMetric(p.kind, rowsWrittenMetric(table))),

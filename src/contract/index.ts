@@ -36,6 +36,12 @@ export interface SourceKindFacts {
   /** `--song-queue-url`: the backfill command's option naming the kind's queue. */
   readonly queueUrlOption: string;
   /**
+   * The outcomes a file of this kind can have in a worker, each counted (FILE_OUTCOME_METRICS).
+   * A log file is never rejected whole: each line stands on its own, so its bad lines are set
+   * aside and the file is processed.
+   */
+  readonly fileOutcomes: readonly FileStatus[];
+  /**
    * Landing files read and transformed at once within a batch, as deployed and as the worker's
    * default when FILE_CONCURRENCY is unset. Song files are a few hundred bytes each, so S3
    * latency, not CPU, bounds them: read many at once. Log files are up to hundreds of MB each, so
@@ -44,7 +50,13 @@ export interface SourceKindFacts {
   readonly fileConcurrency: number;
 }
 
-function facts(kind: SourceKind, title: string, baseTables: readonly BaseTableName[], fileConcurrency: number): SourceKindFacts {
+function facts(
+  kind: SourceKind,
+  title: string,
+  baseTables: readonly BaseTableName[],
+  fileOutcomes: readonly FileStatus[],
+  fileConcurrency: number,
+): SourceKindFacts {
   return {
     kind,
     title,
@@ -54,13 +66,14 @@ function facts(kind: SourceKind, title: string, baseTables: readonly BaseTableNa
     workerEntry: `lambdas/${kind}-worker.ts`,
     serviceName: `${kind}-worker`,
     queueUrlOption: `${kind}-queue-url`,
+    fileOutcomes,
     fileConcurrency,
   };
 }
 
 export const SOURCE_KIND_FACTS: Readonly<Record<SourceKind, SourceKindFacts>> = {
-  song: facts('song', 'Song', ['base_songs'], 32),
-  log: facts('log', 'Log', ['base_plays', 'base_user_latest'], 1),
+  song: facts('song', 'Song', ['base_songs'], ['processed', 'rejected', 'removed', 'failed'], 32),
+  log: facts('log', 'Log', ['base_plays', 'base_user_latest'], ['processed', 'removed', 'failed'], 1),
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -318,7 +318,7 @@ describe('workers', () => {
     expect(WORKER_SETTINGS.song.maxBatchingWindow.toSeconds()).toBeGreaterThan(0);
   });
 
-  it.each(KINDS)('%s worker environment is exactly what lambdas/environment.ts reads', (kind) => {
+  it.each(KINDS)('%s worker environment is exactly what src/contract reads back', (kind) => {
     const variables = resource(s.json, ids.fn[kind]).Properties?.Environment.Variables as Record<string, unknown>;
     expect(referencedId(variables.LAKE_BUCKET)).toBe(ids.lake);
     expect(variables.GLUE_DATABASE).toBe(DEFAULT_GLUE_DATABASE);
