@@ -67,6 +67,14 @@ describe('the views of the synthesized template, read by Trino from Glue', () =>
     }
   });
 
+  it("each view's SQL returns exactly the columns and types the envelope declares (the view's declared columns)", async () => {
+    for (const view of views) {
+      const definition = decodePrestoView(view.input.ViewOriginalText ?? '');
+      const returned = await trino(`SELECT * FROM (${definition.originalSql}) LIMIT 0`);
+      expect(returned.columnTypes.map((c) => [c.name, c.type]), view.input.Name).toEqual(definition.columns.map((c) => [c.name, c.type]));
+    }
+  });
+
   it('answer: no view SQL is rejected by Trino', async () => {
     const errors = Object.fromEntries(await Promise.all(views.map(async (v) => [v.input.Name, await viewError(v.input.Name ?? '')] as const)));
     expect(errors).toEqual(Object.fromEntries(views.map((v) => [v.input.Name, undefined])));

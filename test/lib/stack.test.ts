@@ -24,7 +24,8 @@ import {
   WORKER_SETTINGS,
 } from '../../lib/settings.js';
 import { ESM_REQUIRE_BANNER, WORKER_RUNTIME } from '../../lib/workers.js';
-import { decodePrestoView, glueTableInputs } from '../../src/catalog/glue-tables.js';
+import { sdkTableInput } from '../../src/catalog/glue-sdk.js';
+import { decodePrestoView, glueTables } from '../../src/catalog/glue-tables.js';
 import { readWorkerEnvironment } from '../../src/contract/index.js';
 import { ANALYST_QUERIES } from '../../src/domain/analyst-queries.js';
 import type { SourceKind } from '../../src/domain/layout.js';
@@ -465,8 +466,8 @@ describe('Glue catalog', () => {
     });
   });
 
-  it('has one table per glueTableInputs entry, each equal to it (the CloudFormation shape is the SDK shape)', () => {
-    const expected = glueTableInputs(DEFAULT_GLUE_DATABASE, `s3://<${ids.lake}>`);
+  it('has one table per glueTables entry, each equal to its Glue API rendering (the CloudFormation shape is the SDK shape)', () => {
+    const expected = glueTables(DEFAULT_GLUE_DATABASE, `s3://<${ids.lake}>`).map(sdkTableInput);
     const tables = resourcesOfType(s.json, 'AWS::Glue::Table');
     expect(tables).toHaveLength(expected.length);
     for (const input of expected) {
