@@ -1,3 +1,4 @@
+/** G7 and G7b (docs/ARCHITECTURE.md): the song transform. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

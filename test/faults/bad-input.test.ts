@@ -1,5 +1,5 @@
 /**
- * Guarantee 5, bad records and bad files: one generated dirty input folder (test/support/faults/
+ * G7 and G7b (docs/ARCHITECTURE.md), bad records and bad files: one generated dirty input folder (test/support/faults/
  * dirty-input.ts) with every case the contract names. Every good row is kept, every bad record or
  * bad file is in `rejects` with its source key, line, reason and raw text, the ingest summary counts
  * them, and the real handler on fauxqs (S3 event keys URL-encoded) gives the very same answers.

@@ -1,5 +1,5 @@
 /**
- * Guarantee 5, concurrency. 20 log files of the same month processed by 20 containers at once all
+ * G10 (docs/ARCHITECTURE.md), concurrency. 20 log files of the same month processed by 20 containers at once all
  * write the same partition (base_plays/year=2018/month=11), each as an object of its own, and
  * register it with Glue at the same moment: no row is lost (the answers equal a clean ingest), and
  * the catalog holds the partition once, every other registration answered AlreadyExists.

@@ -1,5 +1,5 @@
 /**
- * Guarantee 4, crash safety. A worker writes a batch as new, immutable objects (one per table
+ * G5 and G6 (docs/ARCHITECTURE.md), crash safety. A worker writes a batch as new, immutable objects (one per table
  * partition) and commits it last, with its rows of the ledger (base_sources). A fault-injecting
  * lake store (test/support/faults/fault-store.ts) crashes the worker after its k-th write, for every
  * k over the writes of a batch that adds, replaces (into another partition) and removes files, of

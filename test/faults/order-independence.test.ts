@@ -1,5 +1,5 @@
 /**
- * Guarantee 2, order independence: whatever order the 101 sample files arrive in, and however the
+ * G2 (docs/ARCHITECTURE.md), order independence: whatever order the 101 sample files arrive in, and however the
  * queues batch them, every answer converges to that of one clean, ordered ingest. Runs the real
  * worker handler (song and log containers) over folder stores, so the 6 full runs stay fast; the S3
  * adapter is exercised by the other fault tests.

@@ -1,5 +1,5 @@
 /**
- * Guarantee 6, poison and transient failures, with real queues on fauxqs: a main queue whose
+ * G8 (docs/ARCHITECTURE.md), poison and transient failures, with real queues on fauxqs: a main queue whose
  * redrive policy moves a message to a DLQ after 3 receives, and a tiny poller standing in for the
  * Lambda event source mapping (test/support/faults/sqs-poller.ts): batches of up to 10, the real
  * handler, delete what succeeded, let failures come back after a 1 s visibility timeout.

@@ -1,5 +1,5 @@
 /**
- * Guarantee 1, redelivery: SQS delivers at least once, so the same S3 event message can reach the
+ * G1 (docs/ARCHITECTURE.md), redelivery: SQS delivers at least once, so the same S3 event message can reach the
  * workers several times, at the same moment (several containers) or later, or twice in one batch.
  * Through the real handler on fauxqs (13 sample files: 10 songs, 3 days of logs, one matched
  * play), every duplicate must leave every answer exactly as one clean ingest of the same files

@@ -1,5 +1,5 @@
 /**
- * Guarantee 3, replaced and removed objects, through the real handler. A replacement under the
+ * G3 and G4 (docs/ARCHITECTURE.md), replaced and removed objects, through the real handler. A replacement under the
  * same key (a later S3 event, a greater sequencer) replaces what the key contributed, even when
  * its rows move to another partition; a removal (ObjectRemoved) takes its rows out of every
  * answer. Both hold when the events arrive in the wrong order (the older event processed last: the

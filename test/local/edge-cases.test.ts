@@ -1,4 +1,5 @@
 /**
+ * G2, G4 and G11 (docs/ARCHITECTURE.md), on the local run.
  * The contract's rules at the edges (shared/semantics.md, "Rules"), on small hand-made inputs, in
  * arrival orders that put the winning copy last, and before and after compaction: one song_id in
  * several files gives one consistent star schema; one event identity in several places gives one

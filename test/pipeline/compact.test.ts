@@ -1,4 +1,5 @@
 /**
+ * G9, and G3 and G6 for what compaction drops (docs/ARCHITECTURE.md).
  * Compaction merges small files without changing any answer, drops exactly the rows no view reads
  * any more, never deletes a file a query may still be reading (a grace period), and finishes at
  * any size: bounded groups, a deadline honoured inside a group, size classes, and durable progress.
