@@ -12,9 +12,9 @@ import { PutBucketNotificationConfigurationCommand, type NotificationConfigurati
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createWorkerHandler, type WorkerDependencies } from '../../lambdas/worker-handler.js';
 import { cachedPartitionRegistrar } from '../catalog/partition-cache.js';
+import { SOURCE_KIND_FACTS } from '../contract/index.js';
 import { registerPartitions } from '../catalog/partitions.js';
 import { sourceKindOf, type SourceKind } from '../domain/layout.js';
-import { WORKER_SETTINGS } from '../../lib/settings.js';
 import { S3ObjectStore, s3StorePerBucket } from '../storage/s3-store.js';
 import type { LocalAwsClients } from './aws-clients.js';
 import { resolveCfn } from './cfn.js';
@@ -160,7 +160,7 @@ export class EventSourcePoller {
     private readonly sqs: SQSClient,
     readonly source: EventSource,
     private readonly handler: SqsHandler,
-    private readonly functionName = `${source.kind}-worker`,
+    private readonly functionName = SOURCE_KIND_FACTS[source.kind].serviceName,
   ) {}
 
   /** One invocation's worth of messages, or none when the queue had nothing within the window. */
@@ -269,6 +269,6 @@ export function localWorkerHandler(clients: LocalAwsClients, stack: LocalStack, 
     registerPartitions: cachedPartitionRegistrar((partitions) => registerPartitions(clients.glue, catalog, partitions)),
     logger: observability.logger,
     metrics: observability.metrics,
-    fileConcurrency: WORKER_SETTINGS[kind].fileConcurrency,
+    fileConcurrency: SOURCE_KIND_FACTS[kind].fileConcurrency,
   });
 }

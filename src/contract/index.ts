@@ -166,6 +166,9 @@ export const SERVICE_DIMENSION = 'service';
 /** Powertools' service name of the compaction function. */
 export const COMPACTION_SERVICE = 'compaction-worker';
 
+/** The compaction function's entry file, relative to the repository root, exporting `handler`. */
+export const COMPACTION_ENTRY = 'lambdas/compaction-worker.ts';
+
 /** Metrics of a worker invocation that are not per file outcome or per table. */
 export const WORKER_METRICS = {
   /** A message that is not an S3 event notification (it fails alone). */
