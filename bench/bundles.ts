@@ -10,9 +10,11 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
+import { COMPACTION_ENTRY, SOURCE_KIND_FACTS, SOURCE_KINDS } from '../src/contract/index.js';
 import { median } from './support.js';
 
-export const LAMBDA_ENTRIES = ['lambdas/song-worker.ts', 'lambdas/log-worker.ts', 'lambdas/compaction-worker.ts'] as const;
+/** The stack's functions (src/contract): the song and log workers, then compaction. */
+export const LAMBDA_ENTRIES: readonly string[] = [...SOURCE_KINDS.map((kind) => SOURCE_KIND_FACTS[kind].workerEntry), COMPACTION_ENTRY];
 
 export interface BundleOptions {
   readonly banner: string;

@@ -2,6 +2,7 @@
  * Compaction in a measuring child: once on a lake folder (the bench's own lake), and at scale, as
  * the scheduled Lambda runs it, over a simulated-latency store holding many small objects.
  */
+import { SAFETY_MARGIN_MS } from '../lambdas/compaction-handler.js';
 import { COMPACTION_JOURNAL_PREFIX, COMPACTED_PREFIX, BATCH_FILE_PREFIX } from '../src/domain/layout.js';
 import { compactLake, DEFAULT_COMPACTION, type CompactionRun, type GroupCompaction } from '../src/pipeline/compact.js';
 import { FsObjectStore } from '../src/storage/fs-store.js';
@@ -11,7 +12,7 @@ import { progress, RssSampler, timed } from './measure.js';
 import type { CompactAtScaleRequest, CompactAtScaleResult, CompactRequest, CompactResult, GroupFigures, ScaleRun } from './protocol.js';
 import { buildSmallFileLake, tablesOf } from './small-file-lake.js';
 import { loadSnapshot, saveSnapshot } from './snapshot.js';
-import { CountingObjectStore, LatencyObjectStore, MemoryObjectStore, SimulatedTimeout, noRequests, type RequestCounts, type RequestKind } from './stores.js';
+import { CountingObjectStore, LatencyObjectStore, type MemoryObjectStore, SimulatedTimeout, noRequests, type RequestCounts, type RequestKind } from './stores.js';
 
 /** compactLake(DEFAULT_COMPACTION) on the folder, then a run after the grace period, which deletes what the first replaced. */
 export async function runCompact(request: CompactRequest): Promise<CompactResult> {
@@ -32,11 +33,8 @@ function groupFigures(group: GroupCompaction): GroupFigures {
   return { table: group.table, partition: group.partition, filesMerged: group.filesMerged, rows: group.rows, droppedRows: group.droppedRows };
 }
 
-/**
- * Time kept back by lambdas/compaction-worker.ts (SAFETY_MARGIN_MS, not exported: importing the
- * worker needs its environment): the run stops starting reads this long before the timeout.
- */
-const LAMBDA_SAFETY_MARGIN_MS = 2 * 60 * 1000;
+/** Time kept back by the compaction handler: the run stops starting reads this long before the timeout. */
+const LAMBDA_SAFETY_MARGIN_MS = SAFETY_MARGIN_MS;
 
 /**
  * Hourly runs as the stack schedules them (COMPACTION_SETTINGS), each with the Lambda's timeout
@@ -164,7 +162,9 @@ class Timeline {
 
   note(kind: RequestKind, key: string): void {
     const area = key.slice(0, Math.max(0, key.indexOf('/'))) || '(root)';
-    (this.byArea[area] ??= noRequests())[kind] += 1;
+    const counts = this.byArea[area] ?? noRequests();
+    this.byArea[area] = counts;
+    counts[kind] += 1;
     if (kind === 'DELETE' && !key.startsWith(COMPACTION_JOURNAL_PREFIX)) this.deletesOfData += 1;
     if (kind !== 'LIST') return;
     if (key === 'base_sources/' && this.ledgerListedAt === undefined) this.ledgerListedAt = this.clock.now();

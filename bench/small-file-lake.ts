@@ -43,7 +43,8 @@ export async function tablesOf(lake: MemoryObjectStore): Promise<Record<string, 
   for await (const object of lake.listObjects('')) {
     if (!object.key.endsWith('.parquet')) continue;
     const table = object.key.slice(0, object.key.indexOf('/'));
-    const entry = (tables[table] ??= { objects: 0, partitions: new Set(), bytes: 0 });
+    const entry = tables[table] ?? { objects: 0, partitions: new Set<string>(), bytes: 0 };
+    tables[table] = entry;
     entry.objects += 1;
     entry.bytes += object.size;
     entry.partitions.add(object.key.slice(0, object.key.lastIndexOf('/')));

@@ -5,6 +5,7 @@
  */
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SourceKind } from '../src/domain/layout.js';
+import { s3EventBody, s3EventRecord, type EventOrigin } from '../src/pipeline/s3-event.js';
 import type { ObjectStore } from '../src/storage/object-store.js';
 
 export const BENCH_BUCKET = 'bench-landing';
@@ -23,28 +24,17 @@ function sequencer(n: number): string {
   return n.toString(16).toUpperCase().padStart(16, '0');
 }
 
+const BENCH_ORIGIN: EventOrigin = {
+  principalId: 'AWS:BENCH',
+  sourceIp: '203.0.113.10',
+  requestId: 'BENCH',
+  hostId: 'BENCH',
+  configurationId: 'landing-to-queue',
+  bucketOwnerId: 'BENCH',
+};
+
 function sqsRecord(bucket: string, key: string, n: number): SQSRecord {
-  const body = JSON.stringify({
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventTime: new Date().toISOString(),
-        eventName: 'ObjectCreated:Put',
-        userIdentity: { principalId: 'AWS:BENCH' },
-        requestParameters: { sourceIPAddress: '203.0.113.10' },
-        responseElements: { 'x-amz-request-id': 'BENCH', 'x-amz-id-2': 'BENCH' },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'landing-to-queue',
-          bucket: { name: bucket, ownerIdentity: { principalId: 'BENCH' }, arn: `arn:aws:s3:::${bucket}` },
-          // S3 URL-encodes keys in events, with `+` for a space and `/` kept.
-          object: { key: encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+'), size: 0, eTag: '', sequencer: sequencer(n) },
-        },
-      },
-    ],
-  });
+  const body = s3EventBody(s3EventRecord({ bucket, key, sequencer: sequencer(n), origin: BENCH_ORIGIN }));
   const now = String(Date.now());
   return {
     messageId: `bench-${n}`,
@@ -94,19 +84,20 @@ export async function benchWorker(kind: SourceKind, source: ObjectStore, lake: O
   const { cachedPartitionRegistrar } = await import('../src/catalog/partition-cache.js');
   const { Logger } = await import('@aws-lambda-powertools/logger');
   const { Metrics } = await import('@aws-lambda-powertools/metrics');
-  const { METRICS_NAMESPACE } = await import('../lambdas/aws-dependencies.js');
+  const { METRICS_NAMESPACE, SOURCE_KIND_FACTS } = await import('../src/contract/index.js');
   const { WORKER_SETTINGS } = await import('../lib/settings.js');
   const settings = WORKER_SETTINGS[kind];
+  const { serviceName } = SOURCE_KIND_FACTS[kind];
   const handler = createWorkerHandler({
     kind,
     sourceStore: () => source,
     lake,
     registerPartitions: cachedPartitionRegistrar(async () => undefined),
-    logger: new Logger({ serviceName: `${kind}-worker`, logLevel: 'INFO' }),
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: `${kind}-worker` }),
+    logger: new Logger({ serviceName, logLevel: 'INFO' }),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
     fileConcurrency: settings.fileConcurrency,
   });
-  const functionName = `${kind}-worker`;
+  const functionName = serviceName;
   return {
     batchSize: settings.batchSize,
     fileConcurrency: settings.fileConcurrency,

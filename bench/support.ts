@@ -1,4 +1,5 @@
 /** Small helpers shared by the benchmark's parent and child processes: statistics, formatting, folder walks. */
+import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
@@ -33,7 +34,9 @@ export function fmtBytes(bytes: number): string {
 /** A plain-text table: first row is the header; numbers are right-aligned by the caller's strings. */
 export function table(rows: readonly (readonly string[])[], indent = '  '): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
+  }
   const [header, ...body] = rows;
   if (!header) return '';
   // Columns of figures (numbers, with a unit or a %) are right-aligned; text is left-aligned.
@@ -58,7 +61,7 @@ export interface FileEntry {
 export async function walkFiles(root: string): Promise<FileEntry[]> {
   const files: FileEntry[] = [];
   async function walk(dir: string): Promise<void> {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (error) {
@@ -91,7 +94,10 @@ export async function lakeFiles(lakeDir: string): Promise<Map<string, TableFiles
     const isParquet = file.key.endsWith('.parquet');
     const name = isParquet ? tableName : `${tableName} (not Parquet)`;
     let t = tables.get(name);
-    if (!t) tables.set(name, (t = { files: 0, bytes: 0, partitions: new Map() }));
+    if (!t) {
+      t = { files: 0, bytes: 0, partitions: new Map() };
+      tables.set(name, t);
+    }
     t.files += 1;
     t.bytes += file.size;
     const partition = rest.slice(0, -1).join('/') || '(none)';

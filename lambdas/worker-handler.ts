@@ -8,9 +8,11 @@
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { FILE_OUTCOME_METRICS, rowsWrittenMetric, WORKER_METRICS } from '../src/contract/index.js';
 import { sourceKindOf, type PartitionRef, type SourceKind } from '../src/domain/layout.js';
 import { processBatch, type BatchResult, type FileOutcome, type LandingEvent } from '../src/pipeline/process-batch.js';
-import { parseS3EventMessage, type ObjectEvent } from '../src/pipeline/s3-event.js';
+import { parseS3EventMessage, type ObjectEvent, type ParsedMessage } from '../src/pipeline/s3-event.js';
+import type { BaseTableName } from '../src/domain/tables.js';
 import type { ObjectStore } from '../src/storage/object-store.js';
 
 export interface WorkerDependencies {
@@ -56,7 +58,7 @@ function parseMessages(deps: WorkerDependencies, sqsEvent: SQSEvent, failed: Set
   const events: MessageEvent[] = [];
   for (const record of sqsEvent.Records) {
     const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1');
-    let message;
+    let message: ParsedMessage;
     try {
       message = parseS3EventMessage(record.body);
     } catch (error) {
@@ -66,7 +68,7 @@ function parseMessages(deps: WorkerDependencies, sqsEvent: SQSEvent, failed: Set
         error: error as Error,
         body: record.body.slice(0, 1000),
       });
-      deps.metrics.addMetric('MessagesMalformed', MetricUnit.Count, 1);
+      deps.metrics.addMetric(WORKER_METRICS.messagesMalformed, MetricUnit.Count, 1);
       failed.add(record.messageId);
       continue;
     }
@@ -77,7 +79,7 @@ function parseMessages(deps: WorkerDependencies, sqsEvent: SQSEvent, failed: Set
     for (const event of message.events) {
       if (sourceKindOf(event.key) !== deps.kind) {
         deps.logger.warn(`not a ${deps.kind} file: skipped`, { messageId: record.messageId, bucket: event.bucket, key: event.key, eventName: event.eventName });
-        deps.metrics.addMetric('FilesSkipped', MetricUnit.Count, 1);
+        deps.metrics.addMetric(WORKER_METRICS.filesSkipped, MetricUnit.Count, 1);
         continue;
       }
       events.push({ messageId: record.messageId, receiveCount, event });
@@ -99,7 +101,7 @@ async function processBucketBatch(deps: WorkerDependencies, bucket: string, item
   } catch (error) {
     // Writing or committing the batch failed: nothing of it is visible, every file is retried.
     deps.logger.error('batch could not be written; every message of it will be retried', { bucket, files: messagesOf.size, error: error as Error });
-    deps.metrics.addMetric('BatchesFailed', MetricUnit.Count, 1);
+    deps.metrics.addMetric(WORKER_METRICS.batchesFailed, MetricUnit.Count, 1);
     for (const item of items) failed.add(item.messageId);
     return;
   }
@@ -119,9 +121,9 @@ async function processBucketBatch(deps: WorkerDependencies, bucket: string, item
     }
     recordOutcome(deps, outcome, where);
   }
-  deps.metrics.addMetric('BatchDuration', MetricUnit.Milliseconds, millis);
-  deps.metrics.addMetric('BatchFiles', MetricUnit.Count, messagesOf.size);
-  deps.metrics.addMetric('ObjectsWritten', MetricUnit.Count, result.objectsWritten.length);
+  deps.metrics.addMetric(WORKER_METRICS.batchDuration, MetricUnit.Milliseconds, millis);
+  deps.metrics.addMetric(WORKER_METRICS.batchFiles, MetricUnit.Count, messagesOf.size);
+  deps.metrics.addMetric(WORKER_METRICS.objectsWritten, MetricUnit.Count, result.objectsWritten.length);
   deps.logger.info('batch committed', {
     bucket,
     writeId: result.writeId,
@@ -134,14 +136,16 @@ async function processBucketBatch(deps: WorkerDependencies, bucket: string, item
 
 function recordOutcome(deps: WorkerDependencies, outcome: FileOutcome, where: Record<string, unknown>): void {
   const { metrics, logger } = deps;
-  metrics.addMetric(`Files${outcome.status[0]?.toUpperCase()}${outcome.status.slice(1)}`, MetricUnit.Count, 1);
+  metrics.addMetric(FILE_OUTCOME_METRICS[outcome.status], MetricUnit.Count, 1);
   if (outcome.status === 'failed') return;
-  metrics.addMetric('BytesRead', MetricUnit.Bytes, outcome.bytesRead);
-  for (const [table, rows] of Object.entries(outcome.rows)) metrics.addMetric(`RowsWritten_${table}`, MetricUnit.Count, rows ?? 0);
-  metrics.addMetric('RecordsRejected', MetricUnit.Count, outcome.rejects.length);
+  metrics.addMetric(WORKER_METRICS.bytesRead, MetricUnit.Bytes, outcome.bytesRead);
+  for (const [table, rows] of Object.entries(outcome.rows) as [BaseTableName, number | undefined][]) {
+    metrics.addMetric(rowsWrittenMetric(table), MetricUnit.Count, rows ?? 0);
+  }
+  metrics.addMetric(WORKER_METRICS.recordsRejected, MetricUnit.Count, outcome.rejects.length);
   // A field the schema does not know is kept in rescued_data: a rise says the app changed its events.
-  if (outcome.rescuedFields > 0) metrics.addMetric('FieldsRescued', MetricUnit.Count, outcome.rescuedFields);
-  if (outcome.logStats) metrics.addMetric('EventsRead', MetricUnit.Count, outcome.logStats.events);
+  if (outcome.rescuedFields > 0) metrics.addMetric(WORKER_METRICS.fieldsRescued, MetricUnit.Count, outcome.rescuedFields);
+  if (outcome.logStats) metrics.addMetric(WORKER_METRICS.eventsRead, MetricUnit.Count, outcome.logStats.events);
   const summary = { ...where, status: outcome.status, rows: outcome.rows, rejected: outcome.rejects.length };
   if (outcome.rejects.length > 0) {
     logger.warn('file processed with records set aside', { ...summary, firstReasons: outcome.rejects.slice(0, 5).map((r) => r.reason) });

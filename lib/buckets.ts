@@ -4,7 +4,7 @@
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { ACCESS_LOG_EXPIRY } from './settings.js';
 
 export interface PrivateBucketProps {

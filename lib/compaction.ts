@@ -15,6 +15,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { COMPACTION_ENTRY, compactionEnvironmentVariables } from '../src/contract/index.js';
 import { COMPACTION_JOURNAL_PREFIX } from '../src/domain/layout.js';
 import { BASE_TABLES } from '../src/domain/tables.js';
 import { bundledFunction, defaultPolicyOf } from './bundled-function.js';
@@ -41,12 +42,12 @@ export class Compaction extends Construct {
   constructor(scope: Construct, id: string, props: CompactionProps) {
     super(scope, id);
     const built = bundledFunction(this, {
-      entry: 'lambdas/compaction-worker.ts',
+      entry: COMPACTION_ENTRY,
       description: 'Sparkify lake: scheduled compaction of small Parquet files into large sorted ones',
       roleDescription: 'Sparkify compaction: reads and rewrites the base tables of the lake, and its journal.',
       memorySizeMb: COMPACTION_SETTINGS.memorySizeMb,
       timeout: COMPACTION_SETTINGS.timeout,
-      environment: { LAKE_BUCKET: props.lakeBucket.bucketName },
+      environment: compactionEnvironmentVariables({ lakeBucket: props.lakeBucket.bucketName }),
       // A failed run is not retried: the next scheduled run picks up where it stopped.
       retryAttempts: 0,
     });

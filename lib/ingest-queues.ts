@@ -9,7 +9,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { SourceKind } from '../src/domain/layout.js';
+import { SOURCE_KIND_FACTS, type SourceKind } from '../src/contract/index.js';
 import { DEAD_LETTER_RETENTION, WORKER_SETTINGS, queueVisibilityTimeout, type WorkerSettings } from './settings.js';
 
 export interface IngestQueueProps {
@@ -47,8 +47,9 @@ export class IngestQueues extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.song = new IngestQueue(this, 'Song', { settings: WORKER_SETTINGS.song });
-    this.log = new IngestQueue(this, 'Log', { settings: WORKER_SETTINGS.log });
+    const queue = (kind: SourceKind) => new IngestQueue(this, SOURCE_KIND_FACTS[kind].title, { settings: WORKER_SETTINGS[kind] });
+    this.song = queue('song');
+    this.log = queue('log');
   }
 
   of(kind: SourceKind): IngestQueue {

@@ -1,15 +1,14 @@
 /**
- * The Glue database and one AWS::Glue::Table per entry of glueTableInputs(): the base tables the
+ * The Glue database and one AWS::Glue::Table per entry of glueTables(): the base tables the
  * workers write (external Parquet tables, partitions registered by the workers) and the analyst
  * views over them. The schema comes only from src/domain/tables.ts through
- * src/catalog/glue-tables.ts.
+ * src/catalog/glue-tables.ts; this file renders that description in CloudFormation's shape.
  */
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
-import { glueTableInputs } from '../src/catalog/glue-tables.js';
+import { glueTables, type GlueColumn, type GlueStorage, type GlueTable } from '../src/catalog/glue-tables.js';
 import type { BaseTableName } from '../src/domain/tables.js';
-import { toCfnTableInput } from './glue-table-input.js';
 
 export interface LakeCatalogProps {
   /** Glue database name: lower case letters, digits and underscores (Athena's rule). */
@@ -39,13 +38,12 @@ export class LakeCatalog extends Construct {
       },
     });
     const tables = new Map<string, glue.CfnTable>();
-    for (const input of glueTableInputs(props.databaseName, props.lakeRootUri)) {
-      const tableInput = toCfnTableInput(input);
-      const name = tableInput.name as string;
+    for (const description of glueTables(props.databaseName, props.lakeRootUri)) {
+      const name = description.name;
       const table = new glue.CfnTable(this, `Table_${name}`, {
         catalogId: Aws.ACCOUNT_ID,
         databaseName: props.databaseName,
-        tableInput,
+        tableInput: cfnTableInput(description),
       });
       // The database is referenced by name, so CloudFormation must be told the order.
       table.addResourceDependency(this.database, 'tables are created in the database');
@@ -66,4 +64,33 @@ export class LakeCatalog extends Construct {
     if (!this.tables.has(table)) throw new Error(`no table ${table} in the catalog`);
     return Stack.of(this).formatArn({ service: 'glue', resource: 'table', resourceName: `${this.databaseName}/${table}` });
   }
+}
+
+function cfnColumns(columns: readonly GlueColumn[]): glue.CfnTable.ColumnProperty[] {
+  return columns.map((c) => ({ name: c.name, type: c.type, comment: c.comment }));
+}
+
+function cfnStorageDescriptor(storage: GlueStorage): glue.CfnTable.StorageDescriptorProperty {
+  return {
+    columns: cfnColumns(storage.columns),
+    location: storage.location,
+    inputFormat: storage.inputFormat,
+    outputFormat: storage.outputFormat,
+    serdeInfo: storage.serde.library === undefined ? {} : { serializationLibrary: storage.serde.library },
+  };
+}
+
+/** A table of src/catalog/glue-tables.ts as AWS::Glue::Table's TableInput (CDK drops the undefined fields). */
+export function cfnTableInput(table: GlueTable): glue.CfnTable.TableInputProperty {
+  return {
+    name: table.name,
+    description: table.description,
+    owner: table.owner,
+    tableType: table.tableType,
+    parameters: { ...table.parameters },
+    storageDescriptor: cfnStorageDescriptor(table.storage),
+    partitionKeys: cfnColumns(table.partitionKeys),
+    viewOriginalText: table.view?.originalText,
+    viewExpandedText: table.view?.expandedText,
+  };
 }

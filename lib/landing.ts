@@ -14,7 +14,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SOURCE_SUFFIXES, sourcePrefix, type SourceKind } from '../src/domain/layout.js';
+import { SOURCE_KIND_FACTS, type SourceKind } from '../src/contract/index.js';
+import { SOURCE_SUFFIXES } from '../src/domain/layout.js';
 import { privateBucket } from './buckets.js';
 
 export interface LandingProps {
@@ -47,7 +48,7 @@ export class Landing extends Construct {
   notify(kind: SourceKind, queue: sqs.IQueue): void {
     const destination = new s3n.SqsDestination(queue);
     for (const suffix of SOURCE_SUFFIXES) {
-      const filter = { prefix: sourcePrefix(kind), suffix };
+      const filter = { prefix: SOURCE_KIND_FACTS[kind].landingPrefix, suffix };
       this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, destination, filter);
       this.bucket.addEventNotification(s3.EventType.OBJECT_REMOVED, destination, filter);
     }

@@ -12,13 +12,24 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../lambdas/aws-dependencies.js';
-import type { SourceKind } from '../src/domain/layout.js';
+import {
+  COMPACTION_METRICS,
+  COMPACTION_SERVICE,
+  FILE_OUTCOME_METRICS,
+  METRICS_NAMESPACE,
+  rowsWrittenMetric,
+  SERVICE_DIMENSION,
+  SOURCE_KIND_FACTS,
+  WORKER_METRICS,
+  type CompactionMetricName,
+  type SourceKind,
+  type WorkerMetricName,
+} from '../src/contract/index.js';
 import { BASE_REJECTS } from '../src/domain/tables.js';
 import type { Compaction } from './compaction.js';
 import type { IngestQueue } from './ingest-queues.js';
 import { WORKER_SETTINGS } from './settings.js';
-import { WORKER_TABLES, type IngestWorker } from './workers.js';
+import type { IngestWorker } from './workers.js';
 
 export interface MonitoredPath {
   readonly kind: SourceKind;
@@ -34,13 +45,8 @@ export interface MonitoringProps {
   readonly alarmTopicArn?: string;
 }
 
-/** Powertools' `service` dimension: lambdas/aws-dependencies.ts names each worker `<kind>-worker`. */
-export function workerServiceName(kind: SourceKind): string {
-  return `${kind}-worker`;
-}
-
 const PERIOD = Duration.minutes(5);
-const TITLE: Record<SourceKind, string> = { song: 'Song', log: 'Log' };
+const title = (kind: SourceKind): string => SOURCE_KIND_FACTS[kind].title;
 
 export class Monitoring extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -84,43 +90,43 @@ export class Monitoring extends Construct {
     this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 3 }));
     this.dashboard.addWidgets(
       graph('Queue depth (visible / in flight)', props.paths.flatMap((p) => [
-        p.queue.queue.metricApproximateNumberOfMessagesVisible({ label: `${TITLE[p.kind]} visible`, statistic: 'Maximum', period: PERIOD }),
-        p.queue.queue.metricApproximateNumberOfMessagesNotVisible({ label: `${TITLE[p.kind]} in flight`, statistic: 'Maximum', period: PERIOD }),
+        p.queue.queue.metricApproximateNumberOfMessagesVisible({ label: `${title(p.kind)} visible`, statistic: 'Maximum', period: PERIOD }),
+        p.queue.queue.metricApproximateNumberOfMessagesNotVisible({ label: `${title(p.kind)} in flight`, statistic: 'Maximum', period: PERIOD }),
       ])),
       graph('Age of oldest message (s)', props.paths.map((p) =>
-        p.queue.queue.metricApproximateAgeOfOldestMessage({ label: TITLE[p.kind], statistic: 'Maximum', period: PERIOD }),
+        p.queue.queue.metricApproximateAgeOfOldestMessage({ label: title(p.kind), statistic: 'Maximum', period: PERIOD }),
       )),
       graph('Dead-letter queues (messages)', props.paths.map((p) =>
-        p.queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: `${TITLE[p.kind]} DLQ`, statistic: 'Maximum', period: PERIOD }),
+        p.queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: `${title(p.kind)} DLQ`, statistic: 'Maximum', period: PERIOD }),
       )),
     );
     this.dashboard.addWidgets(
       graph('Worker invocations / errors / throttles', props.paths.flatMap((p) => [
-        p.worker.function.metricInvocations({ label: `${TITLE[p.kind]} invocations`, period: PERIOD }),
-        p.worker.function.metricErrors({ label: `${TITLE[p.kind]} errors`, period: PERIOD }),
-        p.worker.function.metricThrottles({ label: `${TITLE[p.kind]} throttles`, period: PERIOD }),
+        p.worker.function.metricInvocations({ label: `${title(p.kind)} invocations`, period: PERIOD }),
+        p.worker.function.metricErrors({ label: `${title(p.kind)} errors`, period: PERIOD }),
+        p.worker.function.metricThrottles({ label: `${title(p.kind)} throttles`, period: PERIOD }),
       ])),
       graph('Worker duration (ms, p50 / p99 / max)', props.paths.flatMap((p) => [
-        p.worker.function.metricDuration({ label: `${TITLE[p.kind]} p50`, statistic: 'p50', period: PERIOD }),
-        p.worker.function.metricDuration({ label: `${TITLE[p.kind]} p99`, statistic: 'p99', period: PERIOD }),
-        p.worker.function.metricDuration({ label: `${TITLE[p.kind]} max`, statistic: 'Maximum', period: PERIOD }),
+        p.worker.function.metricDuration({ label: `${title(p.kind)} p50`, statistic: 'p50', period: PERIOD }),
+        p.worker.function.metricDuration({ label: `${title(p.kind)} p99`, statistic: 'p99', period: PERIOD }),
+        p.worker.function.metricDuration({ label: `${title(p.kind)} max`, statistic: 'Maximum', period: PERIOD }),
       ])),
       graph('Worker concurrency', props.paths.map((p) =>
-        p.worker.function.metric('ConcurrentExecutions', { label: TITLE[p.kind], statistic: 'Maximum', period: PERIOD }),
+        p.worker.function.metric('ConcurrentExecutions', { label: title(p.kind), statistic: 'Maximum', period: PERIOD }),
       )),
     );
     this.dashboard.addWidgets(
       graph('Files (per outcome)', props.paths.flatMap((p) =>
-        ['FilesProcessed', 'FilesRejected', 'FilesRemoved', 'FilesFailed'].map((name) => workerMetric(p.kind, name)),
+        SOURCE_KIND_FACTS[p.kind].fileOutcomes.map((status) => workerMetric(p.kind, FILE_OUTCOME_METRICS[status])),
       )),
       graph('Rows written (per base table)', props.paths.flatMap((p) =>
-        [...WORKER_TABLES[p.kind], BASE_REJECTS.name].map((table) => workerMetric(p.kind, `RowsWritten_${table}`)),
+        [...SOURCE_KIND_FACTS[p.kind].baseTables, BASE_REJECTS.name].map((table) => workerMetric(p.kind, rowsWrittenMetric(table))),
       )),
-      graph('Records set aside, fields rescued', props.paths.flatMap((p) => [workerMetric(p.kind, 'RecordsRejected'), workerMetric(p.kind, 'FieldsRescued')])),
+      graph('Records set aside, fields rescued', props.paths.flatMap((p) => [workerMetric(p.kind, WORKER_METRICS.recordsRejected), workerMetric(p.kind, WORKER_METRICS.fieldsRescued)])),
     );
     if (props.compaction) {
       this.dashboard.addWidgets(
-        graph('Compaction', ['GroupsCompacted', 'FilesCompacted', 'RowsDropped', 'RetiredFilesDeleted'].map((name) => serviceMetric(COMPACTION_SERVICE, name, name))),
+        graph('Compaction', Object.values(COMPACTION_METRICS).map((name: CompactionMetricName) => serviceMetric(COMPACTION_SERVICE, name, name))),
         graph('Compaction duration (ms) / errors', [
           props.compaction.function.metricDuration({ label: 'duration max', statistic: 'Maximum', period: PERIOD }),
           props.compaction.function.metricErrors({ label: 'errors', period: PERIOD }),
@@ -130,7 +136,7 @@ export class Monitoring extends Construct {
   }
 
   private addAlarms({ kind, queue, worker }: MonitoredPath): void {
-    const title = TITLE[kind];
+    const { title } = SOURCE_KIND_FACTS[kind];
     const settings = WORKER_SETTINGS[kind];
     this.alarms.push(
       new cloudwatch.Alarm(this, `${title}DeadLetterAlarm`, {
@@ -169,18 +175,17 @@ export class Monitoring extends Construct {
   }
 }
 
-/** Powertools' `service` dimension of lambdas/compaction-worker.ts. */
-export const COMPACTION_SERVICE = 'compaction-worker';
-
-function workerMetric(kind: SourceKind, metricName: string): cloudwatch.Metric {
-  return serviceMetric(workerServiceName(kind), metricName, `${TITLE[kind]} ${metricName}`);
+/** A metric a worker emits (src/contract), with the worker's service dimension. */
+function workerMetric(kind: SourceKind, metricName: WorkerMetricName): cloudwatch.Metric {
+  const { serviceName, title } = SOURCE_KIND_FACTS[kind];
+  return serviceMetric(serviceName, metricName, `${title} ${metricName}`);
 }
 
-function serviceMetric(service: string, metricName: string, label: string): cloudwatch.Metric {
+function serviceMetric(service: string, metricName: WorkerMetricName | CompactionMetricName, label: string): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName,
-    dimensionsMap: { service },
+    dimensionsMap: { [SERVICE_DIMENSION]: service },
     statistic: 'Sum',
     period: PERIOD,
     label,

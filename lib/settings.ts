@@ -5,7 +5,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
-import type { SourceKind } from '../src/domain/layout.js';
+import { SOURCE_KIND_FACTS, type SourceKind } from '../src/contract/index.js';
 
 export interface WorkerSettings {
   /** Lambda memory; CPU share grows with it (1,769 MB = one full vCPU). */
@@ -41,8 +41,9 @@ export const WORKER_SETTINGS: Readonly<Record<SourceKind, WorkerSettings>> = {
     // years, so ~1.1 S3 requests per file (docs/SCALING.md, `npm run bench` counts them). Lambda
     // caps an SQS batch at 6 MB of payload; 1,000 S3 notifications are ~2 MB.
     batchSize: 1000,
-    // S3 latency, not CPU, bounds a song file: read many at once.
-    fileConcurrency: 32,
+    // S3 latency, not CPU, bounds a song file: read many at once. Also the worker's default, so
+    // it is kept with the kind (src/contract).
+    fileConcurrency: SOURCE_KIND_FACTS.song.fileConcurrency,
     // Batches of 1,000 need a window (SQS allows up to 10 without one). During a backfill they
     // fill at once; for a trickle, a file waits at most 30 s to be batched with others.
     maxBatchingWindow: Duration.seconds(30),
@@ -70,8 +71,8 @@ export const WORKER_SETTINGS: Readonly<Record<SourceKind, WorkerSettings>> = {
     // Log files are processed one after another in an invocation (fileConcurrency 1), so the
     // timeout must hold the whole batch: two files keep the worst case at 2 x file time.
     batchSize: 2,
-    // One at a time: memory, not latency, bounds a log file.
-    fileConcurrency: 1,
+    // One at a time: memory, not latency, bounds a log file (src/contract).
+    fileConcurrency: SOURCE_KIND_FACTS.log.fileConcurrency,
     // Log files arrive about once a day each: no reason to wait for a second one.
     maxBatchingWindow: Duration.seconds(0),
     // Five big files at once are ~10 GB of Lambda memory; enough for a year of daily logs in a

@@ -5,7 +5,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Schedule } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
-import type { SourceKind } from '../src/domain/layout.js';
+import { perSourceKind, SOURCE_KIND_FACTS, SOURCE_KINDS, type SourceKind } from '../src/contract/index.js';
 import { Analytics } from './analytics.js';
 import { Compaction } from './compaction.js';
 import { IngestQueues } from './ingest-queues.js';
@@ -17,7 +17,6 @@ import { DEFAULT_ATHENA_WORKGROUP, DEFAULT_GLUE_DATABASE, WORKER_SETTINGS } from
 import { IngestWorker } from './workers.js';
 
 const S3_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
-const SOURCE_KINDS: readonly SourceKind[] = ['song', 'log'];
 
 export interface SparkifyLakeStackProps extends StackProps {
   /** Ingest from this existing bucket instead of creating a landing bucket. */
@@ -63,9 +62,9 @@ export class SparkifyLakeStack extends Stack {
     this.queues = new IngestQueues(this, 'Queues');
     this.catalog = new LakeCatalog(this, 'Catalog', { databaseName, lakeRootUri: this.storage.lakeRootUri });
 
-    const worker = (kind: SourceKind, id: string) => {
+    const worker = (kind: SourceKind) => {
       this.landing.notify(kind, this.queues.of(kind).queue);
-      return new IngestWorker(this, id, {
+      return new IngestWorker(this, `${SOURCE_KIND_FACTS[kind].title}Worker`, {
         kind,
         settings: WORKER_SETTINGS[kind],
         queue: this.queues.of(kind).queue,
@@ -74,7 +73,7 @@ export class SparkifyLakeStack extends Stack {
         catalog: this.catalog,
       });
     };
-    this.workers = { song: worker('song', 'SongWorker'), log: worker('log', 'LogWorker') };
+    this.workers = perSourceKind(worker);
 
     this.compaction = new Compaction(this, 'Compaction', { lakeBucket: this.storage.lake, schedule: props.compactionSchedule });
 
@@ -96,16 +95,13 @@ export class SparkifyLakeStack extends Stack {
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     out('LandingBucketName', this.landing.bucket.bucketName, 'Upload song_data/... and log_data/... JSON files here');
     out('LakeBucketName', this.storage.lake.bucketName, 'Parquet base tables (the ledger base_sources included) and the compaction journal');
-    out('SongQueueUrl', this.queues.song.queue.queueUrl, 'Pass to `sparkify-lake backfill --song-queue-url`');
-    out('LogQueueUrl', this.queues.log.queue.queueUrl, 'Pass to `sparkify-lake backfill --log-queue-url`');
-    out('SongDeadLetterQueueArn', this.queues.song.deadLetterQueue.queueArn, 'Redrive source for failed song files');
-    out('LogDeadLetterQueueArn', this.queues.log.deadLetterQueue.queueArn, 'Redrive source for failed log files');
-    out('SongDeadLetterQueueUrl', this.queues.song.deadLetterQueue.queueUrl, 'Inspect failed song files here');
-    out('LogDeadLetterQueueUrl', this.queues.log.deadLetterQueue.queueUrl, 'Inspect failed log files here');
-    for (const kind of SOURCE_KINDS) {
-      const title = kind === 'song' ? 'Song' : 'Log';
-      out(`${title}WorkerLogGroupName`, this.workers[kind].logGroup.logGroupName, `Logs of the ${kind} worker`);
-    }
+    const perKind = (name: string, value: (kind: SourceKind) => string, description: (kind: SourceKind) => string) => {
+      for (const kind of SOURCE_KINDS) out(`${SOURCE_KIND_FACTS[kind].title}${name}`, value(kind), description(kind));
+    };
+    perKind('QueueUrl', (k) => this.queues.of(k).queue.queueUrl, (k) => `Pass to \`sparkify-lake backfill --${SOURCE_KIND_FACTS[k].queueUrlOption}\``);
+    perKind('DeadLetterQueueArn', (k) => this.queues.of(k).deadLetterQueue.queueArn, (k) => `Redrive source for failed ${k} files`);
+    perKind('DeadLetterQueueUrl', (k) => this.queues.of(k).deadLetterQueue.queueUrl, (k) => `Inspect failed ${k} files here`);
+    perKind('WorkerLogGroupName', (k) => this.workers[k].logGroup.logGroupName, (k) => `Logs of the ${k} worker`);
     out('GlueDatabaseName', this.catalog.databaseName, 'Glue database of the lake (Athena: choose it in the workgroup)');
     out('AthenaWorkGroupName', this.analytics.workGroup.ref, 'Run queries in this workgroup');
     out('AthenaResultsBucketName', this.analytics.resultsBucket.bucketName, 'Athena query results (expire after 30 days)');

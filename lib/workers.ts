@@ -21,9 +21,9 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { WorkerEnvironment } from '../lambdas/environment.js';
-import { landingSourceOf, partitionPrefix, sourcePrefix, type SourceKind } from '../src/domain/layout.js';
-import { BASE_REJECTS, BASE_SOURCES, type BaseTableName } from '../src/domain/tables.js';
+import { SOURCE_KIND_FACTS, workerEnvironmentVariables, type SourceKind } from '../src/contract/index.js';
+import { partitionPrefix } from '../src/domain/layout.js';
+import { BASE_REJECTS, BASE_SOURCES } from '../src/domain/tables.js';
 import { bundledFunction, defaultPolicyOf } from './bundled-function.js';
 import type { LakeCatalog } from './lake-catalog.js';
 import { acknowledgeWildcardResources } from './nag.js';
@@ -31,31 +31,14 @@ import type { WorkerSettings } from './settings.js';
 
 export { ESM_REQUIRE_BANNER, WORKER_RUNTIME } from './bundled-function.js';
 
-const ENTRIES: Record<SourceKind, string> = { song: 'lambdas/song-worker.ts', log: 'lambdas/log-worker.ts' };
-
-/** The base tables each kind of worker writes, besides its own partitions of base_rejects and base_sources. */
-export const WORKER_TABLES: Readonly<Record<SourceKind, readonly BaseTableName[]>> = {
-  song: ['base_songs'],
-  log: ['base_plays', 'base_user_latest'],
-};
-
 /** `base_rejects/source=log_data/`, `base_sources/source=log_data/`: a kind's partition of a table partitioned by source. */
 export function sourcePartitionPrefix(table: typeof BASE_REJECTS | typeof BASE_SOURCES, kind: SourceKind): string {
-  return partitionPrefix(table.name, table.partitionKeys.map((k) => k.name), [landingSourceOf(kind)]);
+  return partitionPrefix(table.name, table.partitionKeys.map((k) => k.name), [SOURCE_KIND_FACTS[kind].landingSource]);
 }
 
 /** Lake key prefixes a worker writes new objects under: its base tables, its quarantine and ledger partitions. */
 export function lakeWritePrefixes(kind: SourceKind): string[] {
-  return [...WORKER_TABLES[kind].map((table) => `${table}/`), sourcePartitionPrefix(BASE_REJECTS, kind), sourcePartitionPrefix(BASE_SOURCES, kind)];
-}
-
-/** The worker's configuration as lambdas/environment.ts reads it back. */
-export function workerEnvironmentVariables(env: WorkerEnvironment): Record<string, string> {
-  return {
-    LAKE_BUCKET: env.lakeBucket,
-    GLUE_DATABASE: env.glueDatabase,
-    FILE_CONCURRENCY: String(env.fileConcurrency),
-  };
+  return [...SOURCE_KIND_FACTS[kind].baseTables.map((table) => `${table}/`), sourcePartitionPrefix(BASE_REJECTS, kind), sourcePartitionPrefix(BASE_SOURCES, kind)];
 }
 
 export interface IngestWorkerProps {
@@ -76,11 +59,12 @@ export class IngestWorker extends Construct {
   constructor(scope: Construct, id: string, props: IngestWorkerProps) {
     super(scope, id);
     const { kind, settings } = props;
+    const { workerEntry, landingPrefix } = SOURCE_KIND_FACTS[kind];
 
     const built = bundledFunction(this, {
-      entry: ENTRIES[kind],
-      description: `Sparkify lake: ${sourcePrefix(kind)} files from the ${kind} queue to Parquet and Glue partitions`,
-      roleDescription: `Sparkify ${kind} worker: reads ${sourcePrefix(kind)} of the landing bucket, writes its part of the lake and catalog.`,
+      entry: workerEntry,
+      description: `Sparkify lake: ${landingPrefix} files from the ${kind} queue to Parquet and Glue partitions`,
+      roleDescription: `Sparkify ${kind} worker: reads ${landingPrefix} of the landing bucket, writes its part of the lake and catalog.`,
       memorySizeMb: settings.memorySizeMb,
       timeout: settings.timeout,
       environment: workerEnvironmentVariables({
@@ -105,9 +89,9 @@ export class IngestWorker extends Construct {
 
   private addPermissions(props: IngestWorkerProps): void {
     const { kind, landingBucket, lakeBucket, catalog } = props;
-    const sourceObjects = landingBucket.arnForObjects(`${sourcePrefix(kind)}*`);
+    const sourceObjects = landingBucket.arnForObjects(`${SOURCE_KIND_FACTS[kind].landingPrefix}*`);
     const writable = lakeWritePrefixes(kind).map((prefix) => lakeBucket.arnForObjects(`${prefix}*`));
-    const tables = [...WORKER_TABLES[kind], BASE_REJECTS.name, BASE_SOURCES.name].map((t) => catalog.tableArn(t));
+    const tables = [...SOURCE_KIND_FACTS[kind].baseTables, BASE_REJECTS.name, BASE_SOURCES.name].map((t) => catalog.tableArn(t));
 
     const statements = [
       new iam.PolicyStatement({ sid: 'ReadOwnLandingPrefix', actions: ['s3:GetObject'], resources: [sourceObjects] }),

@@ -13,6 +13,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { randomBytes } from 'node:crypto';
 import { localAwsClients } from '../src/athena-local/aws-clients.js';
+import { SOURCE_KIND_FACTS, SOURCE_KINDS, type SourceKind } from '../src/contract/index.js';
 import { deployLocalStack, EventSourcePoller, localWorkerHandler } from '../src/athena-local/aws-path.js';
 import { folderFiles } from '../src/athena-local/lake-loader.js';
 import { ensureLocalAthena } from '../src/athena-local/service.js';
@@ -41,8 +42,12 @@ async function main(argv: readonly string[]): Promise<number> {
     const stack = await deployLocalStack(clients, template, { suffix, visibilityTimeoutSeconds: 5, batchingWindowSeconds: 2 });
     say(`deployed from the template: landing s3://${stack.landingBucket}, lake s3://${stack.lakeBucket}, Glue database ${stack.databaseName}`);
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-    const observability = (kind: string) => ({ logger: new Logger({ serviceName: `${kind}-worker`, logLevel: 'WARN' }), metrics: new Metrics({ namespace: 'SparkifyLakeLocal', serviceName: `${kind}-worker` }) });
-    const pollers = (['song', 'log'] as const).map((kind) => new EventSourcePoller(clients.sqs, stack.sources[kind], localWorkerHandler(clients, stack, kind, observability(kind))));
+    // Metrics in a namespace of their own: nothing local should land among the deployed stack's.
+    const observability = (kind: SourceKind) => {
+      const { serviceName } = SOURCE_KIND_FACTS[kind];
+      return { logger: new Logger({ serviceName, logLevel: 'WARN' }), metrics: new Metrics({ namespace: 'SparkifyLakeLocal', serviceName }) };
+    };
+    const pollers = SOURCE_KINDS.map((kind) => new EventSourcePoller(clients.sqs, stack.sources[kind], localWorkerHandler(clients, stack, kind, observability(kind))));
 
     const keys = folderFiles(input).filter((key) => sourceKindOf(key) !== undefined);
     say(`putting ${keys.length} files into the landing bucket; the S3 events go to the queues`);

@@ -12,10 +12,10 @@ import { PutBucketNotificationConfigurationCommand, type NotificationConfigurati
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createWorkerHandler, type WorkerDependencies } from '../../lambdas/worker-handler.js';
 import { cachedPartitionRegistrar } from '../catalog/partition-cache.js';
+import { SOURCE_KIND_FACTS } from '../contract/index.js';
 import { registerPartitions } from '../catalog/partitions.js';
 import { sourceKindOf, type SourceKind } from '../domain/layout.js';
-import { WORKER_SETTINGS } from '../../lib/settings.js';
-import { S3ObjectStore } from '../storage/s3-store.js';
+import { S3ObjectStore, s3StorePerBucket } from '../storage/s3-store.js';
 import type { LocalAwsClients } from './aws-clients.js';
 import { resolveCfn } from './cfn.js';
 import { createBucket } from './lake-on-trino.js';
@@ -160,7 +160,7 @@ export class EventSourcePoller {
     private readonly sqs: SQSClient,
     readonly source: EventSource,
     private readonly handler: SqsHandler,
-    private readonly functionName = `${source.kind}-worker`,
+    private readonly functionName = SOURCE_KIND_FACTS[source.kind].serviceName,
   ) {}
 
   /** One invocation's worth of messages, or none when the queue had nothing within the window. */
@@ -262,18 +262,13 @@ export function lambdaContext(functionName: string, timeoutMillis = 60_000): Con
  */
 export function localWorkerHandler(clients: LocalAwsClients, stack: LocalStack, kind: SourceKind, observability: Pick<WorkerDependencies, 'logger' | 'metrics'>): SqsHandler {
   const catalog = { databaseName: stack.databaseName, lakeRootUri: `s3://${stack.lakeBucket}` };
-  const sources = new Map<string, S3ObjectStore>();
   return createWorkerHandler({
     kind,
-    sourceStore: (bucket) => {
-      let store = sources.get(bucket);
-      if (!store) sources.set(bucket, (store = new S3ObjectStore(clients.s3, bucket)));
-      return store;
-    },
+    sourceStore: s3StorePerBucket(clients.s3),
     lake: new S3ObjectStore(clients.s3, stack.lakeBucket),
     registerPartitions: cachedPartitionRegistrar((partitions) => registerPartitions(clients.glue, catalog, partitions)),
     logger: observability.logger,
     metrics: observability.metrics,
-    fileConcurrency: WORKER_SETTINGS[kind].fileConcurrency,
+    fileConcurrency: SOURCE_KIND_FACTS[kind].fileConcurrency,
   });
 }

@@ -3,6 +3,7 @@
  * the folder in the lake bucket under the same key, and every partition folder of every base table
  * registered in Glue by the workers' own registrar (`registerPartitions`, BatchCreatePartition).
  */
+import type { Dirent } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -77,7 +78,7 @@ export function lakePartitions(lakeDir: string, tables: readonly BaseTable[] = B
   for (const table of tables) {
     const keys = table.partitionKeys.map((k) => k.name);
     const walk = (folder: string, values: string[]): void => {
-      let entries;
+      let entries: Dirent[];
       try {
         entries = readdirSync(folder, { withFileTypes: true });
       } catch {

@@ -4,17 +4,19 @@
  * have sent, to the queue of its kind, so the deployed workers process them like any new file.
  * Rerunning it is safe: processing a file again overwrites its own outputs.
  *
- * Pure parts (event shape, key encoding, routing) are exported for the tests; the S3 and SQS
- * clients are passed in.
+ * The event is built by src/pipeline/s3-event.ts, the module the workers parse it with; the S3 and
+ * SQS clients are passed in.
  */
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import {
   SendMessageBatchCommand,
   type BatchResultErrorEntry,
+  type SendMessageBatchCommandOutput,
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { sourceKindOf, type SourceKind } from '../domain/layout.js';
+import { perSourceKind, SOURCE_KINDS, sourceKindOf, type SourceKind } from '../domain/layout.js';
+import { s3EventBody, s3EventRecord, type EventOrigin } from '../pipeline/s3-event.js';
 
 /** SQS's limit of entries in one SendMessageBatch call. */
 export const MAX_BATCH_ENTRIES = 10;
@@ -27,23 +29,17 @@ export interface ListedObject {
   readonly lastModified?: Date;
 }
 
-/**
- * A key as S3 writes it in event notifications: URL-encoded, with a space as `+` (so a literal
- * `+` is `%2B`). src/pipeline/s3-event.ts decodeS3Key is the inverse.
- */
-export function encodeS3EventKey(key: string): string {
-  return encodeURIComponent(key).replace(/%20/g, '+');
-}
-
-/** The AWS partition of a region, for the bucket ARN in the event. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
-
 /** The principal the events name, so a backfilled event can be told from one S3 sent. */
 export const BACKFILL_PRINCIPAL = 'sparkify-lake-backfill';
+
+const BACKFILL_ORIGIN: EventOrigin = {
+  principalId: BACKFILL_PRINCIPAL,
+  sourceIp: '127.0.0.1',
+  requestId: BACKFILL_PRINCIPAL,
+  hostId: BACKFILL_PRINCIPAL,
+  configurationId: BACKFILL_PRINCIPAL,
+  bucketOwnerId: BACKFILL_PRINCIPAL,
+};
 
 /**
  * One S3 event notification message body (event structure version 2.1) for an existing object,
@@ -51,34 +47,20 @@ export const BACKFILL_PRINCIPAL = 'sparkify-lake-backfill';
  */
 export function s3EventMessageBody(bucket: string, object: ListedObject, region: string): string {
   const time = object.lastModified ?? new Date();
-  const record = {
-    eventVersion: '2.1',
-    eventSource: 'aws:s3',
-    awsRegion: region,
-    eventTime: time.toISOString(),
+  const record = s3EventRecord({
+    bucket,
+    key: object.key,
+    region,
+    eventTime: time,
     eventName: 'ObjectCreated:Put',
-    userIdentity: { principalId: BACKFILL_PRINCIPAL },
-    requestParameters: { sourceIPAddress: '127.0.0.1' },
-    responseElements: { 'x-amz-request-id': BACKFILL_PRINCIPAL, 'x-amz-id-2': BACKFILL_PRINCIPAL },
-    s3: {
-      s3SchemaVersion: '1.0',
-      configurationId: BACKFILL_PRINCIPAL,
-      bucket: {
-        name: bucket,
-        ownerIdentity: { principalId: BACKFILL_PRINCIPAL },
-        arn: `arn:${partitionOf(region)}:s3:::${bucket}`,
-      },
-      object: {
-        key: encodeS3EventKey(object.key),
-        size: object.size ?? 0,
-        // S3 events carry the ETag without the quotes that ListObjects returns.
-        eTag: (object.eTag ?? '').replace(/"/g, ''),
-        // Hex, growing with the object's last-modified time, as S3's sequencer grows per key.
-        sequencer: time.getTime().toString(16).toUpperCase().padStart(16, '0'),
-      },
-    },
-  };
-  return JSON.stringify({ Records: [record] });
+    size: object.size ?? 0,
+    // S3 events carry the ETag without the quotes that ListObjects returns.
+    eTag: (object.eTag ?? '').replace(/"/g, ''),
+    // Hex, growing with the object's last-modified time, as S3's sequencer grows per key.
+    sequencer: time.getTime().toString(16).toUpperCase().padStart(16, '0'),
+    origin: BACKFILL_ORIGIN,
+  });
+  return s3EventBody(record);
 }
 
 export interface BackfillProgress {
@@ -148,11 +130,11 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
 
   let listed = 0;
   let matched = 0;
-  const matchedByKind: Record<SourceKind, number> = { song: 0, log: 0 };
+  const matchedByKind = perSourceKind(() => 0);
   let lastKey = '';
-  const sent: Record<SourceKind, number> = { song: 0, log: 0 };
+  const sent = perSourceKind(() => 0);
   const failed: BackfillFailure[] = [];
-  const buffers: Record<SourceKind, PendingMessage[]> = { song: [], log: [] };
+  const buffers = perSourceKind((): PendingMessage[] => []);
   const inFlight = new Set<Promise<void>>();
   let firstError: unknown;
 
@@ -199,7 +181,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     }
     report();
   }
-  for (const kind of ['song', 'log'] as const) {
+  for (const kind of SOURCE_KINDS) {
     if (buffers[kind].length > 0) await schedule(kind, buffers[kind].splice(0));
   }
   await Promise.all(inFlight);
@@ -226,7 +208,7 @@ async function sendWithRetries(
   const failed: BackfillFailure[] = [];
   for (let attempt = 1; pending.length > 0; attempt += 1) {
     const entries: SendMessageBatchRequestEntry[] = pending.map(({ id, message }) => ({ Id: id, MessageBody: message.body }));
-    let response;
+    let response: SendMessageBatchCommandOutput;
     try {
       response = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
     } catch (error) {

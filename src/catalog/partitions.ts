@@ -6,7 +6,8 @@
 import { BatchCreatePartitionCommand, type GlueClient, type PartitionError, type PartitionInput } from '@aws-sdk/client-glue';
 import { partitionPrefix, type PartitionRef } from '../domain/layout.js';
 import { baseTable, type BaseTableName } from '../domain/tables.js';
-import { normaliseLakeRoot, parquetStorageDescriptor } from './parquet-storage.js';
+import { sdkStorageDescriptor } from './glue-sdk.js';
+import { normaliseLakeRoot, parquetStorage } from './glue-tables.js';
 
 /** Glue's limit for PartitionInputList in one BatchCreatePartition call. */
 export const MAX_PARTITIONS_PER_BATCH = 100;
@@ -69,7 +70,7 @@ function partitionInput(table: BaseTableName, values: readonly string[], root: s
   const keys = partitionKeys.map((k) => k.name);
   return {
     Values: [...values],
-    StorageDescriptor: parquetStorageDescriptor(columns, `${root}/${partitionPrefix(table, keys, values)}`),
+    StorageDescriptor: sdkStorageDescriptor(parquetStorage(columns, `${root}/${partitionPrefix(table, keys, values)}`)),
   };
 }
 

@@ -30,6 +30,7 @@ export class JsonRecordError extends Error {
 export const MAX_NESTING = 256;
 
 /** What a string cannot be sliced over: an escape, a control character (invalid raw), a surrogate (valid only paired). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this pattern finds.
 const SPECIAL_CHARS = /[\\\x00-\x1f\ud800-\udfff]/g;
 
 const QUOTE = 0x22;
@@ -409,8 +410,8 @@ export class JsonRecordReader {
         continue;
       }
       out += text.slice(segment, i);
-      const escape = text.charCodeAt(i + 1);
-      switch (escape) {
+      const escaped = text.charCodeAt(i + 1);
+      switch (escaped) {
         case QUOTE:
           out += '"';
           break;

@@ -9,6 +9,14 @@ import type { BaseTableName } from './tables.js';
 
 export type SourceKind = 'song' | 'log';
 
+/** Every kind, in the order the lake lists them. What belongs to each: src/contract (SOURCE_KIND_FACTS). */
+export const SOURCE_KINDS: readonly SourceKind[] = ['song', 'log'];
+
+/** `{ song: make('song'), log: make('log') }`. */
+export function perSourceKind<T>(make: (kind: SourceKind) => T): Record<SourceKind, T> {
+  return { song: make('song'), log: make('log') };
+}
+
 /** The landing folder of a kind, as it appears in the rejects and base_sources `source` partition. */
 export type LandingSource = 'song_data' | 'log_data';
 
@@ -20,7 +28,7 @@ export const SOURCE_SUFFIXES = ['.json', '.json.gz'] as const;
 /** Which worker a landing key belongs to, or undefined for keys the lake does not ingest. */
 export function sourceKindOf(key: string): SourceKind | undefined {
   if (!SOURCE_SUFFIXES.some((suffix) => key.endsWith(suffix))) return undefined;
-  for (const kind of ['song', 'log'] as const) {
+  for (const kind of SOURCE_KINDS) {
     if (key.startsWith(sourcePrefix(kind))) return kind;
   }
   return undefined;
@@ -52,7 +60,7 @@ export function partitionPrefix(table: BaseTableName, keys: readonly string[], v
     throw new Error(`${table}: ${keys.length} partition keys but ${values.length} values`);
   }
   const parts = keys.map((key, i) => `${key}=${values[i]}`);
-  return [table, ...parts].join('/') + '/';
+  return `${[table, ...parts].join('/')}/`;
 }
 
 /** The one object a batch writes into a partition: `<partition>/part-<writeId>.parquet`. */

@@ -61,15 +61,15 @@ export function transformSongFile(sourceKey: string, text: string): SongFileResu
     const field = reader.fieldOf(SONG_FIELDS.indexOf(name));
     return field < 0 ? undefined : reader.kind(field);
   };
-  const valueOf = (name: SongField): string => {
+  const fieldText = (name: SongField): string => {
     const field = reader.fieldOf(SONG_FIELDS.indexOf(name));
     return field < 0 ? '' : reader.value(field);
   };
   let songId: string;
   let artistId: string;
   try {
-    songId = requiredText('song_id', kindOf('song_id'), valueOf('song_id'));
-    artistId = requiredText('artist_id', kindOf('artist_id'), valueOf('artist_id'));
+    songId = requiredText('song_id', kindOf('song_id'), fieldText('song_id'));
+    artistId = requiredText('artist_id', kindOf('artist_id'), fieldText('artist_id'));
   } catch (error) {
     if (error instanceof BadValueError) return fileRejected(sourceKey, error.message, text);
     throw error;
@@ -78,7 +78,7 @@ export function transformSongFile(sourceKey: string, text: string): SongFileResu
   /** A non-key field's value, or `fallback` and a rejects row when it is invalid. */
   const kept = <T>(name: SongField, read: (kind: JsonKind | undefined, value: string) => T, fallback: T, storedAs: string): T => {
     try {
-      return read(kindOf(name), valueOf(name));
+      return read(kindOf(name), fieldText(name));
     } catch (error) {
       if (!(error instanceof BadValueError)) throw error;
       rejects.push(rejectRow('song_data', sourceKey, null, `${error.message}; stored as ${storedAs}, the song is kept`, text, name));

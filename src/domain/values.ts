@@ -23,8 +23,8 @@ export const MIN_EVENT_MS = Date.UTC(1990, 0, 1);
 export const END_EVENT_MS = Date.UTC(2100, 0, 1);
 
 function describe(kind: JsonKind, text: string): string {
-  if (kind === 'string') return `the string ${JSON.stringify(text.length > 40 ? text.slice(0, 40) + '…' : text)}`;
-  if (kind === 'number') return `the number ${text.length > 40 ? text.slice(0, 40) + '…' : text}`;
+  if (kind === 'string') return `the string ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}`;
+  if (kind === 'number') return `the number ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
   return describeKind(kind);
 }
 

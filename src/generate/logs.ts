@@ -18,7 +18,7 @@ import {
 } from './faults.js';
 import { jsonFloat, jsonString, jsonTextValue, mojibake } from './json-text.js';
 import type { ChunkWriter } from './output.js';
-import { Random, WeightedTable, zipfWeights } from './random.js';
+import { type Random, WeightedTable, zipfWeights } from './random.js';
 import { randomArtistName, randomDuration, randomTitle, songMatchKey, type CatalogueSong } from './songs.js';
 import { FIRST_NAMES_F, FIRST_NAMES_M, GARBAGE_LINES, LAST_NAMES, USER_AGENTS, USER_LOCATIONS } from './words.js';
 
@@ -191,7 +191,8 @@ const LEVEL_JSON: Record<Level, string> = { free: jsonString('free'), paid: json
 
 /** A user's hourly activity (UTC), for session start times. */
 const HOURLY_ACTIVITY = [9, 7, 5, 4, 3, 3, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 15, 14, 13, 12, 11];
-const HOURLY_CUMULATIVE = HOURLY_ACTIVITY.reduce<number[]>((sums, weight) => [...sums, (sums.at(-1) ?? 0) + weight], []);
+const HOURLY_CUMULATIVE: number[] = [];
+for (const weight of HOURLY_ACTIVITY) HOURLY_CUMULATIVE.push((HOURLY_CUMULATIVE.at(-1) ?? 0) + weight);
 
 /** Maps a uniform fraction of the day onto the daily activity curve; monotone, so order is kept. */
 function diurnal(fraction: number): number {
@@ -435,7 +436,7 @@ function eventLine(e: EventParts, ts: string | null = e.ts): string {
     ',"sessionId":' + e.sessionId +
     ',"song":' + e.song +
     ',"status":' + e.page.status +
-    (ts === null ? '' : ',"ts":' + ts) +
+    (ts === null ? '' : `,"ts":${ts}`) +
     ',"userAgent":' + e.userAgent +
     ',"userId":' + e.userId +
     '}'
@@ -533,6 +534,7 @@ function assertNotAnObject(line: string, fault: LogLineFault): void {
   }
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range, control characters included.
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /** The lines of one file, joined without a final newline, flushed in chunks. */

@@ -5,7 +5,7 @@
  */
 import { RESPELLED_NUMBER_TOKENS, type SongFault } from './faults.js';
 import { JsonToken, jsonFloat, jsonString, jsonTextValue, storedText } from './json-text.js';
-import { Random } from './random.js';
+import type { Random } from './random.js';
 import {
   ACCENTED_WORDS,
   ARTIST_LOCATIONS,

@@ -3,6 +3,7 @@
  * why, and a clear error, with a hint, when the folder is not a landing folder at all (one level
  * too deep, one level too high, a typo). A skipped file is always named, never silently ignored.
  */
+import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { sourceKindOf, sourcePrefix, type SourceKind } from '../domain/layout.js';
@@ -89,7 +90,7 @@ export async function findInputFiles(inputDir: string, kinds: readonly SourceKin
 }
 
 async function walk(root: string, relative: string, files: ObjectInfo[], skipped: SkippedFile[]): Promise<void> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(join(root, relative), { withFileTypes: true });
   } catch (error) {

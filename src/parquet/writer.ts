@@ -4,7 +4,8 @@
  *
  * hyparquet-writer was chosen over parquetjs-lite on measurements (docs/PARQUET.md): it writes
  * UTF-8 min/max statistics that are true bounds in Parquet's byte order (parquetjs-lite's are not,
- * and a filtered query then misses rows), a valid page index, and runs ~4.5x faster.
+ * and a filtered query then misses rows) and runs ~4.5x faster. It writes no column index (its
+ * default; the per-page statistics of the page index), so nothing depends on one (docs/PARQUET.md).
  */
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { BaseTable, ColumnType } from '../domain/tables.js';

@@ -1,4 +1,5 @@
 /** The local-folder adapter of the storage port: one file per object key. */
+import type { Dirent } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -95,7 +96,7 @@ async function collect(root: string, dir: string, objects: ObjectInfo[]): Promis
 
 /** Every regular file below `dir`, at any depth; nothing when there is no such folder. */
 async function* filesBelow(dir: string): AsyncGenerator<string> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {

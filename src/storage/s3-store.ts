@@ -2,10 +2,11 @@
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  type DeleteObjectsCommandOutput,
   GetObjectCommand,
   NoSuchKey,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   S3ServiceException,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
@@ -58,7 +59,7 @@ export class S3ObjectStore implements ObjectStore {
   async deleteMany(keys: readonly string[]): Promise<void> {
     for (let start = 0; start < keys.length; start += MAX_KEYS_PER_DELETE) {
       const chunk = keys.slice(start, start + MAX_KEYS_PER_DELETE);
-      let response;
+      let response: DeleteObjectsCommandOutput;
       try {
         response = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }));
       } catch (error) {
@@ -86,3 +87,15 @@ function isNoSuchKey(error: unknown): boolean {
   return error instanceof NoSuchKey || (error instanceof S3ServiceException && error.name === 'NoSuchKey');
 }
 
+
+/** One store per bucket named in an event, made once and kept for the life of the container. */
+export function s3StorePerBucket(client: S3Client): (bucket: string) => S3ObjectStore {
+  const stores = new Map<string, S3ObjectStore>();
+  return (bucket) => {
+    const known = stores.get(bucket);
+    if (known) return known;
+    const store = new S3ObjectStore(client, bucket);
+    stores.set(bucket, store);
+    return store;
+  };
+}

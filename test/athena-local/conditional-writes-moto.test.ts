@@ -7,13 +7,13 @@
  * the real S3 adapter on moto: two versions of one key processed at the same moment converge on
  * the one with the greater sequencer, whichever finishes last.
  */
-import { CreateBucketCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, type S3ServiceException } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAwsClients, type LocalAwsClients } from '../../src/athena-local/aws-clients.js';
 import { FsObjectStore } from '../../src/storage/fs-store.js';
 import { S3ObjectStore } from '../../src/storage/s3-store.js';
-import { container, eventRecord } from '../support/faults/events.js';
+import { container, eventRecord } from '../support/worker-harness.js';
 import { FaultyObjectStore } from '../support/faults/fault-store.js';
 import { copySample, SAMPLE_LOGS, sampleText, shiftedLog, writeInput } from '../support/faults/inputs.js';
 import { buildReferenceLake, expectSameAnswers, rowsOf, snapshotBucketLake } from '../support/faults/lake-compare.js';

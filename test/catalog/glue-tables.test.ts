@@ -1,7 +1,15 @@
 import type { TableInput } from '@aws-sdk/client-glue';
 import { describe, expect, it } from 'vitest';
-import { VIEW_OWNER, baseTableInput, decodePrestoView, glueTableInputs, viewTableInput } from '../../src/catalog/glue-tables.js';
-import { ANALYST_VIEWS, BASE_PLAYS, BASE_TABLES, baseTable } from '../../src/domain/tables.js';
+import { sdkTableInput } from '../../src/catalog/glue-sdk.js';
+import { VIEW_OWNER, baseTableGlueTable, decodePrestoView, glueTables, viewGlueTable } from '../../src/catalog/glue-tables.js';
+import { ANALYST_VIEWS, BASE_PLAYS, BASE_TABLES, baseTable, type AnalystView, type BaseTable } from '../../src/domain/tables.js';
+
+// The tables as the Glue API takes them: the one description (glue-tables.ts) in the SDK's shape
+// (glue-sdk.ts); the stack renders the same description for CloudFormation (test/lib/stack.test.ts
+// checks that both agree).
+const baseTableInput = (table: BaseTable, root: string): TableInput => sdkTableInput(baseTableGlueTable(table, root));
+const viewTableInput = (view: AnalystView, db: string): TableInput => sdkTableInput(viewGlueTable(view, db));
+const glueTableInputs = (db: string, root: string): TableInput[] => glueTables(db, root).map(sdkTableInput);
 
 const DB = 'sparkify_lake';
 const ROOT = 's3://lake';

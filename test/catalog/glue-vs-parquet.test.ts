@@ -6,7 +6,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { glueTableInputs } from '../../src/catalog/glue-tables.js';
+import { sdkTableInput } from '../../src/catalog/glue-sdk.js';
+import { glueTables } from '../../src/catalog/glue-tables.js';
 import { BASE_TABLES } from '../../src/domain/tables.js';
 import { ingestFolder } from '../../src/local/ingest.js';
 import { FsObjectStore } from '../../src/storage/fs-store.js';
@@ -31,7 +32,7 @@ function hiveTypeOf(physical: string, converted: string | null): string {
 
 const dirs = tempDir('glue-types');
 const lakeDir = join(dirs.path, 'lake');
-const tables = glueTableInputs('sparkify', 's3://lake-bucket');
+const tables = glueTables('sparkify', 's3://lake-bucket').map(sdkTableInput);
 
 beforeAll(async () => {
   const input = join(dirs.path, 'input');

@@ -1,3 +1,4 @@
+/** G7 and G7b (docs/ARCHITECTURE.md): the log transform, line by line. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,7 +68,7 @@ describe('transformLogLines on a real sample file', () => {
 
 describe('transformLogLines edge cases', () => {
   it('tolerates CRLF line endings, a BOM, blank lines and no final newline', async () => {
-    const text = '\uFEFF' + line({ itemInSession: 1 }) + '\r\n\r\n   \r\n' + line({ itemInSession: 2 }) + '\r\n' + line({ itemInSession: 3 });
+    const text = `\uFEFF${line({ itemInSession: 1 })}\r\n\r\n   \r\n${line({ itemInSession: 2 })}\r\n${line({ itemInSession: 3 })}`;
     const result = await transformLogLines(KEY, text.split('\n'));
     expect(result.rejects).toEqual([]);
     expect(result.plays.map((p) => [p.item_in_session, p.source_line])).toEqual([

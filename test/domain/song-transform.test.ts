@@ -1,3 +1,4 @@
+/** G7 and G7b (docs/ARCHITECTURE.md): the song transform. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,7 +72,7 @@ describe('transformSongFile edge cases', () => {
   });
 
   it('tolerates a byte order mark and a compact, newline-less file', () => {
-    expect(accepted('\uFEFF' + JSON.stringify(base)).song_id).toBe('SO1');
+    expect(accepted(`\uFEFF${JSON.stringify(base)}`).song_id).toBe('SO1');
   });
 
   it.each([
@@ -93,7 +94,7 @@ describe('transformSongFile edge cases', () => {
   });
 
   it('never cuts an emoji in half when truncating the raw text', () => {
-    const result = transformSongFile(KEY, 'x'.repeat(4095) + '😀 and more');
+    const result = transformSongFile(KEY, `${'x'.repeat(4095)}😀 and more`);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reject.raw).toBe('x'.repeat(4095));
   });

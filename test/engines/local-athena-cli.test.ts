@@ -67,7 +67,9 @@ describe('resolveCfn', () => {
           Location: { 'Fn::Join': ['', ['s3://', { Ref: 'Lake' }, '/base_plays/']] },
           CatalogId: { Ref: 'AWS::AccountId' },
           Arn: { 'Fn::GetAtt': ['Queue', 'Arn'] },
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not a template literal.
           Sub: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${Lake}/${Prefix}' },
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not a template literal.
           SubVars: { 'Fn::Sub': ['${A}-${AWS::Region}', { A: { Ref: 'Lake' } }] },
           Pick: { 'Fn::Select': [1, { 'Fn::Split': ['/', 'a/b/c'] }] },
           List: [1, true, null, 'x'],

@@ -1,5 +1,5 @@
 /**
- * Guarantee 5, bad records and bad files: one generated dirty input folder (test/support/faults/
+ * G7 and G7b (docs/ARCHITECTURE.md), bad records and bad files: one generated dirty input folder (test/support/faults/
  * dirty-input.ts) with every case the contract names. Every good row is kept, every bad record or
  * bad file is in `rejects` with its source key, line, reason and raw text, the ingest summary counts
  * them, and the real handler on fauxqs (S3 event keys URL-encoded) gives the very same answers.
@@ -12,7 +12,7 @@ import { startLocalAws, type LocalAws } from '../support/local-s3.js';
 import { tempDir } from '../support/paths.js';
 import { writeDirtyInput, PLUS_SONG_KEY, UNICODE_LOG_KEY, UNICODE_SONG_KEY, type DirtyInput } from '../support/faults/dirty-input.js';
 import { expectNoGarbage, expectSameAnswers, rowsOf, snapshotBucketLake, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
-import { createWorld, eventRecord, expectNoFailures, landFolder, restoreObservability, worker, type World } from '../support/faults/worker-world.js';
+import { createWorld, eventRecord, expectNoFailures, landFolder, restoreObservability, worker, type World } from '../support/worker-harness.js';
 
 const dirs = tempDir('faults-dirty');
 const input = join(dirs.path, 'input');

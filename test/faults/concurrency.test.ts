@@ -1,5 +1,5 @@
 /**
- * Guarantee 5, concurrency. 20 log files of the same month processed by 20 containers at once all
+ * G10 (docs/ARCHITECTURE.md), concurrency. 20 log files of the same month processed by 20 containers at once all
  * write the same partition (base_plays/year=2018/month=11), each as an object of its own, and
  * register it with Glue at the same moment: no row is lost (the answers equal a clean ingest), and
  * the catalog holds the partition once, every other registration answered AlreadyExists.
@@ -14,11 +14,11 @@ import { FsObjectStore } from '../../src/storage/fs-store.js';
 import { listAllKeys, startLocalAws, type LocalAws } from '../support/local-s3.js';
 import { tempDir } from '../support/paths.js';
 import { compactTwice } from '../support/faults/compaction.js';
-import { container, eventRecord, redelivered } from '../support/faults/events.js';
+import { container, eventRecord, redelivered } from '../support/worker-harness.js';
 import { FaultyObjectStore } from '../support/faults/fault-store.js';
 import { copySample, logEvents, playIds, sampleText, SAMPLE_LOGS, shiftedLog, writeInput } from '../support/faults/inputs.js';
 import { buildReferenceLake, expectNoGarbage, expectSameAnswers, rowsOf, snapshotBucketLake, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
-import { createWorld, expectNoFailures, landFolder, restoreObservability, worker, type World } from '../support/faults/worker-world.js';
+import { createWorld, expectNoFailures, landFolder, restoreObservability, worker, type World } from '../support/worker-harness.js';
 
 const dirs = tempDir('faults-concurrency');
 const LOGS = SAMPLE_LOGS.slice(0, 20);
@@ -59,7 +59,7 @@ describe('20 log files of one month at once, all writing base_plays/year=2018/mo
     const w = await newWorld();
     await landFolder(aws, w.landing, input);
     const responses = await Promise.all(LOGS.map((key) => worker(w, 'log').run([eventRecord(w.landing, key)])));
-    responses.forEach((response, i) => expectNoFailures(response, LOGS[i]!));
+    for (const [i, response] of responses.entries()) expectNoFailures(response, LOGS[i]!);
 
     const lake = await snapshotBucketLake(aws.s3Client, w.lake, join(dirs.path, 'parallel-lake'));
     expect(rowsOf(lake, 'base_plays')).toHaveLength(expectedPlays.length);
@@ -100,7 +100,7 @@ describe('20 log files of one month at once, all writing base_plays/year=2018/mo
     for (const key of keys) writeInput(songInput, key, text);
     await landFolder(aws, w.landing, songInput);
     const responses = await Promise.all(keys.map((key) => worker(w, 'song').run([eventRecord(w.landing, key)])));
-    responses.forEach((response, i) => expectNoFailures(response, keys[i]!));
+    for (const [i, response] of responses.entries()) expectNoFailures(response, keys[i]!);
     const lake = await snapshotBucketLake(aws.s3Client, w.lake, join(dirs.path, 'songs-lake'));
     expect(rowsOf(lake, 'base_songs').map((row) => row.source_key).sort()).toEqual(keys);
     // One song_id in 20 files: the copy from the smallest key wins.

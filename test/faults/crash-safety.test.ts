@@ -1,5 +1,5 @@
 /**
- * Guarantee 4, crash safety. A worker writes a batch as new, immutable objects (one per table
+ * G5 and G6 (docs/ARCHITECTURE.md), crash safety. A worker writes a batch as new, immutable objects (one per table
  * partition) and commits it last, with its rows of the ledger (base_sources). A fault-injecting
  * lake store (test/support/faults/fault-store.ts) crashes the worker after its k-th write, for every
  * k over the writes of a batch that adds, replaces (into another partition) and removes files, of
@@ -25,7 +25,7 @@ import { readText, type ObjectStore } from '../../src/storage/object-store.js';
 import { createBucket, getObjectBytes, startLocalAws, type LocalAws } from '../support/local-s3.js';
 import { tempDir } from '../support/paths.js';
 import { compactTwice, PAST_ABANDONED_AGE_MS } from '../support/faults/compaction.js';
-import { container, eventRecord, redelivered } from '../support/faults/events.js';
+import { container, eventRecord, redelivered } from '../support/worker-harness.js';
 import { FaultyObjectStore } from '../support/faults/fault-store.js';
 import { copySample, folderKeys, sampleText, SAMPLE_SONGS, SETANTA_SONG, shiftedLog, writeInput } from '../support/faults/inputs.js';
 import { buildReferenceLake, expectNoGarbage, expectSameAnswers, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';

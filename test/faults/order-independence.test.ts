@@ -1,5 +1,5 @@
 /**
- * Guarantee 2, order independence: whatever order the 101 sample files arrive in, and however the
+ * G2 (docs/ARCHITECTURE.md), order independence: whatever order the 101 sample files arrive in, and however the
  * queues batch them, every answer converges to that of one clean, ordered ingest. Runs the real
  * worker handler (song and log containers) over folder stores, so the 6 full runs stay fast; the S3
  * adapter is exercised by the other fault tests.
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceKindOf, type SourceKind } from '../../src/domain/layout.js';
 import { FsObjectStore } from '../../src/storage/fs-store.js';
 import { SAMPLE_DIR, tempDir } from '../support/paths.js';
-import { container, eventRecord } from '../support/faults/events.js';
+import { container, eventRecord } from '../support/worker-harness.js';
 import { buildReferenceLake, expectNoGarbage, expectSameAnswers, lakeRows, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
 import { randomBatches, seededRandom, shuffled, type Random } from '../support/faults/seeded-random.js';
 import { SAMPLE_KEYS } from '../support/faults/inputs.js';

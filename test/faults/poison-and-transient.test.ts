@@ -1,5 +1,5 @@
 /**
- * Guarantee 6, poison and transient failures, with real queues on fauxqs: a main queue whose
+ * G8 (docs/ARCHITECTURE.md), poison and transient failures, with real queues on fauxqs: a main queue whose
  * redrive policy moves a message to a DLQ after 3 receives, and a tiny poller standing in for the
  * Lambda event source mapping (test/support/faults/sqs-poller.ts): batches of up to 10, the real
  * handler, delete what succeeded, let failures come back after a 1 s visibility timeout.
@@ -24,7 +24,7 @@ import { copySample, SAMPLE_LOGS, SAMPLE_SONGS, SETANTA_SONG } from '../support/
 import { compactTwice, PAST_ABANDONED_AGE_MS } from '../support/faults/compaction.js';
 import { buildReferenceLake, expectNoGarbage, expectSameAnswers, lakeRows, snapshotBucketLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
 import { createQueueWithDlq, drainBodies, pollUntilEmpty, queueDepth, sendBodies } from '../support/faults/sqs-poller.js';
-import { createWorld, eventRecord, lakeStore, restoreObservability, sharedObservability, worker, type World } from '../support/faults/worker-world.js';
+import { createWorld, eventRecord, lakeStore, restoreObservability, sharedObservability, worker, type World } from '../support/worker-harness.js';
 
 const dirs = tempDir('faults-queues');
 const MAX_RECEIVES = 3;

@@ -1,5 +1,5 @@
 /**
- * Guarantee 1, redelivery: SQS delivers at least once, so the same S3 event message can reach the
+ * G1 (docs/ARCHITECTURE.md), redelivery: SQS delivers at least once, so the same S3 event message can reach the
  * workers several times, at the same moment (several containers) or later, or twice in one batch.
  * Through the real handler on fauxqs (13 sample files: 10 songs, 3 days of logs, one matched
  * play), every duplicate must leave every answer exactly as one clean ingest of the same files
@@ -13,10 +13,10 @@ import { baseTable, type BaseTableName } from '../../src/domain/tables.js';
 import { startLocalAws, type LocalAws } from '../support/local-s3.js';
 import { tempDir } from '../support/paths.js';
 import { compactTwice } from '../support/faults/compaction.js';
-import { redelivered } from '../support/faults/events.js';
+import { redelivered } from '../support/worker-harness.js';
 import { copySample, logEvents, playIds, sampleText, SETANTA_PLAY, SMALL_SUBSET } from '../support/faults/inputs.js';
 import { buildReferenceLake, expectNoGarbage, expectSameAnswers, forEachLimit, lakeRows, rowsOf, snapshotBucketLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
-import { createWorld, eventRecord, expectNoFailures, landFolder, lakeStore, restoreObservability, worker, type World } from '../support/faults/worker-world.js';
+import { createWorld, eventRecord, expectNoFailures, landFolder, lakeStore, restoreObservability, worker, type World } from '../support/worker-harness.js';
 
 const dirs = tempDir('faults-redelivery');
 let aws: LocalAws;

@@ -1,5 +1,5 @@
 /**
- * Guarantee 3, replaced and removed objects, through the real handler. A replacement under the
+ * G3 and G4 (docs/ARCHITECTURE.md), replaced and removed objects, through the real handler. A replacement under the
  * same key (a later S3 event, a greater sequencer) replaces what the key contributed, even when
  * its rows move to another partition; a removal (ObjectRemoved) takes its rows out of every
  * answer. Both hold when the events arrive in the wrong order (the older event processed last: the
@@ -18,10 +18,10 @@ import { FsObjectStore } from '../../src/storage/fs-store.js';
 import { deleteObject, putBytes, startLocalAws, type LocalAws } from '../support/local-s3.js';
 import { tempDir } from '../support/paths.js';
 import { compactTwice } from '../support/faults/compaction.js';
-import { container, redelivered } from '../support/faults/events.js';
+import { container, redelivered } from '../support/worker-harness.js';
 import { copySample, logEvents, playIds, SAMPLE_LOGS, SAMPLE_SONGS, sampleText, SETANTA_LOG, SETANTA_PLAY, SETANTA_SONG, shiftedLog, SMALL_SUBSET, writeInput } from '../support/faults/inputs.js';
 import { buildReferenceLake, expectNoGarbage, expectSameAnswers, rowsOf, snapshotBucketLake, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
-import { createWorld, eventRecord, expectNoFailures, landFolder, lakeStore, restoreObservability, worker, type World } from '../support/faults/worker-world.js';
+import { createWorld, eventRecord, expectNoFailures, landFolder, lakeStore, restoreObservability, worker, type World } from '../support/worker-harness.js';
 
 const dirs = tempDir('faults-replace');
 const SETANTA_SONG_ID = 'SOZCTXZ12AB0182364';

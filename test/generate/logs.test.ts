@@ -92,6 +92,7 @@ describe('log content looks like the app logs', () => {
     ]);
     for (const [, text] of logs) {
       expect(text.endsWith('}')).toBe(true);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range, control characters included.
       expect(text).toMatch(/^[\x00-\x7f]*$/);
       const lines = linesOf(text);
       expect(lines.filter((line) => JSON.stringify(Object.keys(JSON.parse(line) as object)) !== JSON.stringify(realKeys))).toEqual([]);

@@ -20,31 +20,23 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
   BatchCreatePartitionCommand,
-  GlueClient,
-  InvalidInputException,
   type BatchCreatePartitionCommandInput,
   type BatchCreatePartitionCommandOutput,
 } from '@aws-sdk/client-glue';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createWorkerHandler, type SqsHandler } from '../../lambdas/worker-handler.js';
-import { readWorkerEnvironment } from '../../lambdas/environment.js';
-import { awsWorkerDependencies, METRICS_NAMESPACE } from '../../lambdas/aws-dependencies.js';
-import { registerPartitions } from '../../src/catalog/partitions.js';
-import { cachedPartitionRegistrar } from '../../src/catalog/partition-cache.js';
-import { BASE_PLAYS, BASE_SONGS, BASE_SOURCES, BASE_TABLES, BASE_USER_LATEST } from '../../src/domain/tables.js';
+import type { SqsHandler } from '../../lambdas/worker-handler.js';
+import { awsWorkerDependencies } from '../../lambdas/aws-dependencies.js';
+import { METRICS_NAMESPACE, readWorkerEnvironment, SOURCE_KIND_FACTS } from '../../src/contract/index.js';
+import { BASE_PLAYS, BASE_SONGS, BASE_SOURCES, BASE_USER_LATEST } from '../../src/domain/tables.js';
 import type { SourceKind } from '../../src/domain/layout.js';
 import { LAKE_FORMAT_VERSION } from '../../src/pipeline/ledger.js';
 import type { ObjectInfo, ObjectStore } from '../../src/storage/object-store.js';
-import { S3ObjectStore } from '../../src/storage/s3-store.js';
 import {
-  createBucket,
   createdEventBody,
   deleteObject,
   getObjectBytes,
-  lambdaContext,
   listAllKeys,
   putBytes,
   putLocalFile,
@@ -62,6 +54,7 @@ import {
 import { captureObservability, type CapturedObservability } from '../support/powertools.js';
 import { FaultyObjectStore } from '../support/faults/fault-store.js';
 import { rowsOf, snapshotBucketLake } from '../support/faults/lake-compare.js';
+import { checkPartitionValues, createWorld, worker as harnessWorker, type WorkerOptions, type World } from '../support/worker-harness.js';
 
 const SAMPLE = join(import.meta.dirname, '../../data/sample');
 const sha256 = (content: string | Uint8Array): string => createHash('sha256').update(content).digest('hex');
@@ -98,13 +91,6 @@ afterAll(async () => {
 // Harness
 // ---------------------------------------------------------------------------------------------
 
-interface World {
-  readonly landing: string;
-  readonly lake: string;
-  readonly glue: GlueClient;
-  readonly glueMock: AwsClientStub<GlueClient>;
-}
-
 interface Worker {
   readonly handler: SqsHandler;
   readonly obs: CapturedObservability;
@@ -116,56 +102,19 @@ afterEach(() => {
   for (const teardown of teardowns.splice(0).reverse()) teardown();
 });
 
-/** What Glue checks of every partition: one value per partition key of its table (Glue: Values holds at least one string). */
-function checkPartitionValues(input: BatchCreatePartitionCommandInput): void {
-  const keys = BASE_TABLES.find((table) => table.name === input.TableName)?.partitionKeys.length;
-  for (const partition of input.PartitionInputList ?? []) {
-    const values = partition.Values?.length ?? 0;
-    if (keys === undefined || values === 0 || values !== keys) {
-      throw new InvalidInputException({ message: `${input.TableName}: ${values} value(s) for ${keys ?? 'no'} partition key(s)`, $metadata: { httpStatusCode: 400 } });
-    }
-  }
-}
-
-/** Fresh landing and lake buckets and a Glue client whose BatchCreatePartition succeeds for valid partitions. */
+/** Fresh landing and lake buckets and a fake Glue catalog that accepts valid partitions (test/support/worker-harness.ts). */
 async function world(): Promise<World> {
-  const [landing, lake] = await Promise.all([createBucket(aws.s3Client, 'landing'), createBucket(aws.s3Client, 'lake')]);
-  const glue = new GlueClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' } });
-  const glueMock = mockClient(glue);
-  glueMock.on(BatchCreatePartitionCommand).callsFake((input: BatchCreatePartitionCommandInput) => {
-    checkPartitionValues(input);
-    return { Errors: [] };
-  });
-  teardowns.push(() => glueMock.restore());
-  return { landing, lake, glue, glueMock };
+  const w = await createWorld(aws, { databaseName: DATABASE });
+  teardowns.push(() => w.restore());
+  return w;
 }
 
-interface WorkerOptions {
-  /** Wraps the landing store (e.g. to make one file fail). */
-  readonly source?: (store: ObjectStore) => ObjectStore;
-  /** Wraps the lake store (e.g. to make the batch's writes fail). */
-  readonly lake?: (store: ObjectStore) => ObjectStore;
-}
-
-/** A worker as awsWorkerDependencies composes it (fileConcurrency as deployed), with fauxqs and the mocked Glue client in. */
-function worker(w: World, kind: SourceKind, options: WorkerOptions = {}): Worker {
-  const obs = captureObservability({ serviceName: `${kind}-worker`, namespace: METRICS_NAMESPACE });
+/** A worker as awsWorkerDependencies composes it (fileConcurrency as deployed), its logs and metrics captured under its deployed names. */
+function worker(w: World, kind: SourceKind, options: Pick<WorkerOptions, 'source' | 'lake'> = {}): Worker {
+  const obs = captureObservability({ serviceName: SOURCE_KIND_FACTS[kind].serviceName, namespace: METRICS_NAMESPACE });
   teardowns.push(() => obs.restore());
-  const catalog = { databaseName: DATABASE, lakeRootUri: `s3://${w.lake}` };
-  const lake = new S3ObjectStore(aws.s3Client, w.lake);
-  const handler = createWorkerHandler({
-    kind,
-    sourceStore: (bucket) => {
-      const store = new S3ObjectStore(aws.s3Client, bucket);
-      return options.source ? options.source(store) : store;
-    },
-    lake: options.lake ? options.lake(lake) : lake,
-    registerPartitions: cachedPartitionRegistrar((partitions) => registerPartitions(w.glue, catalog, partitions)),
-    logger: obs.logger,
-    metrics: obs.metrics,
-    fileConcurrency: kind === 'song' ? 32 : 1,
-  });
-  return { handler, obs, run: (event) => handler(event, lambdaContext(`${kind}-worker`)) };
+  const container = harnessWorker(w, kind, { ...options, observability: obs });
+  return { handler: container.handler, obs, run: container.invoke };
 }
 
 async function land(w: World, samplePath: string, key = samplePath): Promise<PutResult> {
@@ -173,7 +122,7 @@ async function land(w: World, samplePath: string, key = samplePath): Promise<Put
 }
 
 function glueInputs(w: World): BatchCreatePartitionCommandInput[] {
-  return w.glueMock.commandCalls(BatchCreatePartitionCommand).map((call) => call.args[0].input as BatchCreatePartitionCommandInput);
+  return w.catalog.mock.commandCalls(BatchCreatePartitionCommand).map((call) => call.args[0].input as BatchCreatePartitionCommandInput);
 }
 
 /** table:values of every partition sent to Glue, sorted. */
@@ -303,11 +252,11 @@ function ledgerKey(source: 'song_data' | 'log_data', writeId: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// (a) song and log messages → one batch: Parquet per partition, a ledger commit, Glue partitions
+// One batch: song and log messages → Parquet per partition, a ledger commit, Glue partitions
 // ---------------------------------------------------------------------------------------------
 
 describe('worker handler: files land in the lake', () => {
-  it('(a) song message → base_songs/year=<year>/part-<writeId>.parquet with the song row, its ledger row under the same write id, and both partitions in Glue', async () => {
+  it('song message → base_songs/year=<year>/part-<writeId>.parquet with the song row, its ledger row under the same write id, and both partitions in Glue', async () => {
     const w = await world();
     const song = worker(w, 'song');
     const put = await land(w, SONG_2005);
@@ -387,7 +336,7 @@ describe('worker handler: files land in the lake', () => {
     expect(song.obs.logs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'batch committed', writeId, files: 1, committed: 1, objectsWritten: 2 }));
   });
 
-  it('(a) log message → base_plays/year=2018/month=11 with one row per NextSong event, base_user_latest with each user\'s latest event, no Glue partition for the unpartitioned table', async () => {
+  it('log message → base_plays/year=2018/month=11 with one row per NextSong event, base_user_latest with each user\'s latest event, no Glue partition for the unpartitioned table', async () => {
     const w = await world();
     const log = worker(w, 'log');
     const put = await land(w, LOG_1101);
@@ -439,7 +388,7 @@ describe('worker handler: files land in the lake', () => {
     expect(log.obs.metricTotal('RecordsRejected')).toBe(0);
   });
 
-  it('(a) counts the fields the schema does not know (FieldsRescued): the app changed its events, nothing was dropped', async () => {
+  it('counts the fields the schema does not know (FieldsRescued): the app changed its events, nothing was dropped', async () => {
     const w = await world();
     const log = worker(w, 'log');
     const [first, second] = (await readFile(join(SAMPLE, LOG_1101), 'utf8')).split('\n').filter((line) => line.includes('"NextSong"'));
@@ -454,7 +403,7 @@ describe('worker handler: files land in the lake', () => {
     expect(log.obs.metricTotal('RowsWritten_base_plays')).toBe(2);
   });
 
-  it('(a) a batch of several files is written as one batch: one object per partition, one ledger object with a row per file', async () => {
+  it('a batch of several files is written as one batch: one object per partition, one ledger object with a row per file', async () => {
     const w = await world();
     const song = worker(w, 'song');
     const records = [await land(w, SONG_2005), await land(w, SONG_2004), await land(w, SONG_YEAR_0)].map((put) => sqsRecord(createdEventBody(put)));
@@ -478,7 +427,7 @@ describe('worker handler: files land in the lake', () => {
     expect(song.obs.metricTotal('ObjectsWritten')).toBe(4);
   });
 
-  it('(a) both workers share one lake: song and log objects side by side, one Glue call per new partition', async () => {
+  it('both workers share one lake: song and log objects side by side, one Glue call per new partition', async () => {
     const w = await world();
     const song = worker(w, 'song');
     const log = worker(w, 'log');
@@ -504,7 +453,7 @@ describe('worker handler: files land in the lake', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// (b) partial batch failure
+// G8: partial batch failure (docs/ARCHITECTURE.md)
 // ---------------------------------------------------------------------------------------------
 
 /** A landing store whose reads of one key fail after the first chunk (a connection reset mid-file). */
@@ -531,7 +480,7 @@ function failingMidway(inner: ObjectStore, failingKey: string): ObjectStore {
 }
 
 describe('worker handler: partial batch responses', () => {
-  it('(b) a body that is not JSON fails only its own message; the other two files are committed', async () => {
+  it('G8: a body that is not JSON fails only its own message; the other two files are committed', async () => {
     const w = await world();
     const song = worker(w, 'song');
     const first = await land(w, SONG_2005);
@@ -551,7 +500,7 @@ describe('worker handler: partial batch responses', () => {
     expect(song.obs.metricTotal('FilesProcessed')).toBe(2);
   });
 
-  it('(b) a file that fails halfway through fails only its message, logged and counted; its rows already written stay invisible, the others commit', async () => {
+  it('G8: a file that fails halfway through fails only its message, logged and counted; its rows already written stay invisible, the others commit', async () => {
     const w = await world();
     const log = worker(w, 'log', { source: (store) => failingMidway(store, LOG_1101) });
     const records = [await land(w, LOG_1101), await land(w, LOG_1102)].map((put) => sqsRecord(createdEventBody(put)));
@@ -581,7 +530,7 @@ describe('worker handler: partial batch responses', () => {
     expect(JSON.stringify(errors[0])).toContain('connection reset');
   });
 
-  it('(b) a file that cannot be read at all fails only its message; nothing of it is in the lake', async () => {
+  it('G8: a file that cannot be read at all fails only its message; nothing of it is in the lake', async () => {
     const w = await world();
     const song = worker(w, 'song', { source: (store) => new FaultyObjectStore(store, { failRead: (key) => key === SONG_2004 }) });
     const records = [await land(w, SONG_2005), await land(w, SONG_2004), await land(w, SONG_YEAR_0)].map((put) => sqsRecord(createdEventBody(put)));
@@ -597,7 +546,7 @@ describe('worker handler: partial batch responses', () => {
     expect(song.obs.metricTotal('FilesProcessed')).toBe(2);
   });
 
-  it('(b) a batch that cannot be written fails every one of its messages and commits nothing', async () => {
+  it('G8: a batch that cannot be written fails every one of its messages and commits nothing', async () => {
     const w = await world();
     const song = worker(w, 'song', { lake: (store) => new FaultyObjectStore(store, { failWrite: (_op, key) => key.startsWith('base_songs/year=2005/') }) });
     const records = [await land(w, SONG_2005), await land(w, SONG_YEAR_0)].map((put) => sqsRecord(createdEventBody(put)));
@@ -611,7 +560,7 @@ describe('worker handler: partial batch responses', () => {
     expect(song.obs.logs()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'batch could not be written; every message of it will be retried', files: 2 }));
   });
 
-  it('(b) a batch whose every message fails still answers with the list instead of throwing', async () => {
+  it('G8: a batch whose every message fails still answers with the list instead of throwing', async () => {
     const w = await world();
     const log = worker(w, 'log');
     const bad = sqsRecord('{"Records":[{"s3":{"bucket":{"name":"x"}}}]}');
@@ -622,7 +571,7 @@ describe('worker handler: partial batch responses', () => {
     expect(await listAllKeys(aws.s3Client, w.lake)).toEqual([]);
   });
 
-  it('(b) a malformed message is logged as an error with its messageId and counted as malformed, not as a failed file', async () => {
+  it('G8: a malformed message is logged as an error with its messageId and counted as malformed, not as a failed file', async () => {
     const w = await world();
     const log = worker(w, 'log');
     const bad = sqsRecord('not json at all');
@@ -640,7 +589,7 @@ describe('worker handler: partial batch responses', () => {
   });
 
   // NoSuchBucket is a 404 too: taken for a deleted object, it would remove the key's rows.
-  it('(b) an event naming a bucket that does not exist fails its message and leaves the lake alone', async () => {
+  it('G8: an event naming a bucket that does not exist fails its message and leaves the lake alone', async () => {
     const w = await world();
     const song = worker(w, 'song');
     const put = await land(w, SONG_2005);
@@ -657,11 +606,11 @@ describe('worker handler: partial batch responses', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// (c) s3:TestEvent, (e) keys for the other worker
+// s3:TestEvent, keys for the other worker
 // ---------------------------------------------------------------------------------------------
 
 describe('worker handler: messages that are not work', () => {
-  it('(c) s3:TestEvent succeeds with no reads of the lake, no writes and no Glue call', async () => {
+  it('s3:TestEvent succeeds with no reads of the lake, no writes and no Glue call', async () => {
     const w = await world();
     const song = worker(w, 'song');
     const record = sqsRecord(s3TestEventBody(w.landing));
@@ -674,7 +623,7 @@ describe('worker handler: messages that are not work', () => {
     expect(song.obs.logs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'ignoring s3:TestEvent', messageId: record.messageId }));
   });
 
-  it('(e) a log key sent to the song worker (and a non-JSON song key) is skipped, not failed', async () => {
+  it('a log key sent to the song worker (and a non-JSON song key) is skipped, not failed', async () => {
     const w = await world();
     const song = worker(w, 'song');
     const logPut = await land(w, LOG_1101);
@@ -698,7 +647,7 @@ describe('worker handler: messages that are not work', () => {
     );
   });
 
-  it('(e) a song key sent to the log worker is skipped too', async () => {
+  it('a song key sent to the log worker is skipped too', async () => {
     const w = await world();
     const log = worker(w, 'log');
     const put = await land(w, SONG_2005);
@@ -709,11 +658,11 @@ describe('worker handler: messages that are not work', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// (d) redelivery, (f) removal, version change
+// G1: redelivery; G4: removal; G3: a version change (docs/ARCHITECTURE.md)
 // ---------------------------------------------------------------------------------------------
 
 describe('worker handler: at-least-once delivery', () => {
-  it('(d) the same message delivered twice through a real queue: a second version with the same sequencer and a later write id, nothing written before changed', async () => {
+  it('G1: the same message delivered twice through a real queue: a second version with the same sequencer and a later write id, nothing written before changed', async () => {
     const w = await world();
     const log = worker(w, 'log');
     const put = await land(w, LOG_1102);
@@ -757,7 +706,7 @@ describe('worker handler: at-least-once delivery', () => {
     expect(rowsOf(lake, 'songplays')).toHaveLength(155);
   });
 
-  it('(d) duplicates of one message in the same batch are processed once', async () => {
+  it('G1: duplicates of one message in the same batch are processed once', async () => {
     const w = await world();
     const song = worker(w, 'song');
     const put = await land(w, SONG_2005);
@@ -777,11 +726,11 @@ describe('worker handler: at-least-once delivery', () => {
     ]);
   });
 
-  it('(f) the object deleted from the landing bucket, then its event redelivered → a `removed` ledger row; nothing is deleted from the lake', async () => {
+  it('G4: the object deleted from the landing bucket, then its event redelivered → a `removed` ledger row; nothing is deleted from the lake', async () => {
     const w = await world();
     const log = worker(w, 'log');
     // A log file with one bad line has three data objects: plays, each user's latest event, rejects.
-    const text = (await readFile(join(SAMPLE, LOG_1101), 'utf8')) + '\n{this is not json}\n';
+    const text = `${await readFile(join(SAMPLE, LOG_1101), 'utf8')}\n{this is not json}\n`;
     const key = 'log_data/2018/11/2018-11-01-with-a-bad-line.json';
     const put = await putBytes(aws.s3Client, w.landing, key, text);
     const record = sqsRecord(createdEventBody(put));
@@ -817,7 +766,7 @@ describe('worker handler: at-least-once delivery', () => {
     expect([rowsOf(lake, 'songplays'), rowsOf(lake, 'users'), rowsOf(lake, 'rejects')]).toEqual([[], [], []]);
   });
 
-  it('(f) an ObjectRemoved:Delete event for a deleted song commits its removal, with the removal event\'s sequencer', async () => {
+  it('G4: an ObjectRemoved:Delete event for a deleted song commits its removal, with the removal event\'s sequencer', async () => {
     const w = await world();
     const song = worker(w, 'song');
     const put = await land(w, SONG_2005);
@@ -836,7 +785,7 @@ describe('worker handler: at-least-once delivery', () => {
     expect(rowsOf(lake, 'songs')).toEqual([]);
   });
 
-  it('a new version of a log file in another month: a new object in the new partition, a ledger row with the greater sequencer; the answers move', async () => {
+  it('G3: a new version of a log file in another month: a new object in the new partition, a ledger row with the greater sequencer; the answers move', async () => {
     const w = await world();
     const log = worker(w, 'log');
     const key = 'log_data/2018/11/moving.json';
@@ -863,7 +812,7 @@ describe('worker handler: at-least-once delivery', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// (g) encoded keys
+// Encoded keys
 // ---------------------------------------------------------------------------------------------
 
 describe('worker handler: keys', () => {
@@ -871,7 +820,7 @@ describe('worker handler: keys', () => {
     ['spaces and unicode', 'song_data/A/B/C/TR my song é.json', 'song_data/A/B/C/TR+my+song+%C3%A9.json'],
     ['a literal plus sign (%2B), not a space', 'song_data/A/B/C/a+b.json', 'song_data/A/B/C/a%2Bb.json'],
     ['a literal percent sign, decoded once', 'song_data/A/B/C/100% sure%2B.json', 'song_data/A/B/C/100%25+sure%252B.json'],
-  ])('(g) a key with %s, URL-encoded in the event, is read and recorded decoded', async (_name, key, encoded) => {
+  ])('a key with %s, URL-encoded in the event, is read and recorded decoded', async (_name, key, encoded) => {
     const w = await world();
     const song = worker(w, 'song');
     const put = await land(w, SONG_2005, key);
@@ -891,7 +840,7 @@ describe('worker handler: keys', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// (h) Glue failures
+// G6: Glue failures before the commit (docs/ARCHITECTURE.md)
 // ---------------------------------------------------------------------------------------------
 
 describe('worker handler: Glue', () => {
@@ -906,9 +855,9 @@ describe('worker handler: Glue', () => {
       };
     };
 
-  it('(h) a non-AlreadyExists Glue error fails the batch before its commit (every message of it); a retry registers again and commits', async () => {
+  it('G6: a non-AlreadyExists Glue error fails the batch before its commit (every message of it); a retry registers again and commits', async () => {
     const w = await world();
-    w.glueMock.on(BatchCreatePartitionCommand).callsFake(failFor('2005', 'InternalServiceException'));
+    w.catalog.mock.on(BatchCreatePartitionCommand).callsFake(failFor('2005', 'InternalServiceException'));
     const song = worker(w, 'song');
     const failing = sqsRecord(createdEventBody(await land(w, SONG_2005)));
     const passing = sqsRecord(createdEventBody(await land(w, SONG_YEAR_0)));
@@ -923,7 +872,7 @@ describe('worker handler: Glue', () => {
     expect(JSON.stringify(error)).toContain(`Glue rejected 1 partition(s) in ${DATABASE}: base_songs [2005]: InternalServiceException`);
 
     // Glue recovers; the redelivered messages register the partitions again (the cache did not keep them) and commit.
-    w.glueMock.on(BatchCreatePartitionCommand).callsFake((input: BatchCreatePartitionCommandInput) => {
+    w.catalog.mock.on(BatchCreatePartitionCommand).callsFake((input: BatchCreatePartitionCommandInput) => {
       checkPartitionValues(input);
       return { Errors: [] };
     });
@@ -936,10 +885,10 @@ describe('worker handler: Glue', () => {
     expect(lake.uncommittedFiles).toHaveLength(2);
   });
 
-  it('(h) a Glue call that throws (throttling) fails the messages of the batch, not the test event beside them', async () => {
+  it('G6: a Glue call that throws (throttling) fails the messages of the batch, not the test event beside them', async () => {
     const w = await world();
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-    w.glueMock.on(BatchCreatePartitionCommand).callsFake((input: BatchCreatePartitionCommandInput) => {
+    w.catalog.mock.on(BatchCreatePartitionCommand).callsFake((input: BatchCreatePartitionCommandInput) => {
       if (input.TableName === 'base_plays') throw throttled;
       return { Errors: [] };
     });
@@ -953,9 +902,9 @@ describe('worker handler: Glue', () => {
     expect(JSON.stringify(log.obs.logs().find((e) => e.level === 'ERROR'))).toContain('Rate exceeded');
   });
 
-  it('(h) AlreadyExistsException is success, and a partition the container knows is not sent again', async () => {
+  it('G6: AlreadyExistsException is success, and a partition the container knows is not sent again', async () => {
     const w = await world();
-    w.glueMock.on(BatchCreatePartitionCommand).callsFake(failFor('2005', 'AlreadyExistsException'));
+    w.catalog.mock.on(BatchCreatePartitionCommand).callsFake(failFor('2005', 'AlreadyExistsException'));
     const song = worker(w, 'song');
     const first = sqsRecord(createdEventBody(await land(w, SONG_2005)));
     expect((await song.run(sqsEvent(first))).batchItemFailures).toEqual([]);
@@ -968,7 +917,7 @@ describe('worker handler: Glue', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// (i) configuration
+// Configuration
 // ---------------------------------------------------------------------------------------------
 
 describe('readWorkerEnvironment', () => {

@@ -24,7 +24,7 @@ afterAll(() => s?.cleanup());
 
 function statementsOfRole(roleId: string): Record<string, any>[] {
   return resourcesOfType(s.json, 'AWS::IAM::Policy')
-    .filter(([, p]) => (p.Properties?.Roles as unknown[]).some((r) => referencedId(r) === roleId))
+    .filter(([, p]) => ((p.Properties?.Roles ?? []) as unknown[]).some((r) => referencedId(r) === roleId))
     .flatMap(([, p]) => p.Properties?.PolicyDocument.Statement as Record<string, any>[]);
 }
 
@@ -64,7 +64,7 @@ describe('existing landing bucket (-c inputBucket=...)', () => {
 
   it('S3 may send to the queues only from that bucket', () => {
     for (const [, policy] of resourcesOfType(s.json, 'AWS::SQS::QueuePolicy')) {
-      for (const statement of policy.Properties?.PolicyDocument.Statement as Record<string, any>[]) {
+      for (const statement of (policy.Properties?.PolicyDocument.Statement ?? []) as Record<string, any>[]) {
         if (statement.Principal?.Service !== 's3.amazonaws.com') continue;
         expect(flatten(statement.Condition.ArnLike['aws:SourceArn'])).toBe(BUCKET_ARN);
       }

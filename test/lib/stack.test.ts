@@ -10,7 +10,6 @@ import { Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readWorkerEnvironment } from '../../lambdas/environment.js';
 import { ATHENA_ENGINE_VERSION } from '../../lib/analytics.js';
 import { nagFlatten } from '../../lib/nag.js';
 import {
@@ -25,7 +24,9 @@ import {
   WORKER_SETTINGS,
 } from '../../lib/settings.js';
 import { ESM_REQUIRE_BANNER, WORKER_RUNTIME } from '../../lib/workers.js';
-import { decodePrestoView, glueTableInputs } from '../../src/catalog/glue-tables.js';
+import { sdkTableInput } from '../../src/catalog/glue-sdk.js';
+import { decodePrestoView, glueTables } from '../../src/catalog/glue-tables.js';
+import { readWorkerEnvironment } from '../../src/contract/index.js';
 import { ANALYST_QUERIES } from '../../src/domain/analyst-queries.js';
 import type { SourceKind } from '../../src/domain/layout.js';
 import { ANALYST_VIEWS, BASE_TABLES } from '../../src/domain/tables.js';
@@ -161,7 +162,7 @@ describe('buckets', () => {
     expect(prefixes.size).toBe(3);
     // S3's log delivery writes through the bucket policy (ACLs are disabled).
     const logPolicy = resourcesOfType(s.json, 'AWS::S3::BucketPolicy').find(([, p]) => referencedId(p.Properties?.Bucket) === ids.accessLogs);
-    const delivery = (logPolicy?.[1].Properties?.PolicyDocument.Statement as Record<string, any>[]).find(
+    const delivery = ((logPolicy?.[1].Properties?.PolicyDocument.Statement ?? []) as Record<string, any>[]).find(
       (st) => st.Principal?.Service === 'logging.s3.amazonaws.com',
     );
     expect(delivery?.Action).toBe('s3:PutObject');
@@ -318,7 +319,7 @@ describe('workers', () => {
     expect(WORKER_SETTINGS.song.maxBatchingWindow.toSeconds()).toBeGreaterThan(0);
   });
 
-  it.each(KINDS)('%s worker environment is exactly what lambdas/environment.ts reads', (kind) => {
+  it.each(KINDS)('%s worker environment is exactly what src/contract reads back', (kind) => {
     const variables = resource(s.json, ids.fn[kind]).Properties?.Environment.Variables as Record<string, unknown>;
     expect(referencedId(variables.LAKE_BUCKET)).toBe(ids.lake);
     expect(variables.GLUE_DATABASE).toBe(DEFAULT_GLUE_DATABASE);
@@ -465,8 +466,8 @@ describe('Glue catalog', () => {
     });
   });
 
-  it('has one table per glueTableInputs entry, each equal to it (the CloudFormation shape is the SDK shape)', () => {
-    const expected = glueTableInputs(DEFAULT_GLUE_DATABASE, `s3://<${ids.lake}>`);
+  it('has one table per glueTables entry, each equal to its Glue API rendering (the CloudFormation shape is the SDK shape)', () => {
+    const expected = glueTables(DEFAULT_GLUE_DATABASE, `s3://<${ids.lake}>`).map(sdkTableInput);
     const tables = resourcesOfType(s.json, 'AWS::Glue::Table');
     expect(tables).toHaveLength(expected.length);
     for (const input of expected) {

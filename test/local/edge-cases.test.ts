@@ -1,4 +1,5 @@
 /**
+ * G2, G4 and G11 (docs/ARCHITECTURE.md), on the local run.
  * The contract's rules at the edges (shared/semantics.md, "Rules"), on small hand-made inputs, in
  * arrival orders that put the winning copy last, and before and after compaction: one song_id in
  * several files gives one consistent star schema; one event identity in several places gives one
@@ -162,7 +163,7 @@ describe('one event identity (userId, sessionId, itemInSession, ts) in several p
 describe('a removed landing file (ingest --mirror)', () => {
   it('takes its plays, users, time rows, songs and rejects out of every table', async () => {
     const input = join(dirs.path, 'mirror-input');
-    writeFiles(input, { ...WINNER, ...LOSER, ...PLAYS_OF_BOTH, 'log_data/2018/11/2018-11-05-events.json': 'not json\n' + event({ userId: '8', itemInSession: 9 }) });
+    writeFiles(input, { ...WINNER, ...LOSER, ...PLAYS_OF_BOTH, 'log_data/2018/11/2018-11-05-events.json': `not json\n${event({ userId: '8', itemInSession: 9 })}` });
     const lake = join(dirs.path, 'mirror-lake');
     await ingestFolder(input, lake);
     expect(await queryLake(lake, 'SELECT count(*) AS n FROM rejects')).toEqual([{ n: 1 }]);

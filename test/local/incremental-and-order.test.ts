@@ -1,4 +1,5 @@
 /**
+ * G2 (docs/ARCHITECTURE.md), on the local run.
  * The local run is incremental and order-independent: re-ingesting changes nothing, logs that
  * land before their songs pick the songs up once they land, and a file replaced under the same key
  * replaces what it contributed.

@@ -1,4 +1,5 @@
 /**
+ * G9, and G3 and G6 for what compaction drops (docs/ARCHITECTURE.md).
  * Compaction merges small files without changing any answer, drops exactly the rows no view reads
  * any more, never deletes a file a query may still be reading (a grace period), and finishes at
  * any size: bounded groups, a deadline honoured inside a group, size classes, and durable progress.
@@ -207,7 +208,10 @@ describe('interruption, deadline and bounded work', () => {
     // The clock passes the deadline after a few reads of the first group.
     let reads = 0;
     const store = new FsObjectStore(lake);
-    const counting: ObjectStore = { ...bind(store), openRead: (key) => ((reads += 1), store.openRead(key)) };
+    const counting: ObjectStore = { ...bind(store), openRead: (key) => {
+        reads += 1;
+        return store.openRead(key);
+      } };
     const start = Date.now();
     const during = await compactLake(counting, { ...NO_GRACE, deadline: start + 1000, now: () => (reads >= 5 ? start + 2000 : start) });
     expect(during).toMatchObject({ groups: [], stoppedAtDeadline: true });

@@ -35,7 +35,7 @@ async function writeLargeLogFile(path: string): Promise<void> {
   const out = createWriteStream(path);
   let written = 0;
   for (let pass = 0; written < TARGET_BYTES; pass++) {
-    const chunk = lines.map((line) => line.replace(/"sessionId":(\d+)/, (_, id: string) => `"sessionId":${Number(id) + pass * 10_000}`)).join('\n') + '\n';
+    const chunk = `${lines.map((line) => line.replace(/"sessionId":(\d+)/, (_, id: string) => `"sessionId":${Number(id) + pass * 10_000}`)).join('\n')}\n`;
     if (!out.write(chunk)) await once(out, 'drain');
     written += Buffer.byteLength(chunk);
     expectedPlays += nextSongPerPass;

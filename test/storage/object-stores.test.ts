@@ -217,7 +217,7 @@ describe.each(ADAPTERS)('ObjectStore contract: $name', (adapter) => {
     store = await adapter.create();
     // ~200 KB: several chunks for both adapters (fs reads 64 KiB at a time).
     const expected = Array.from({ length: 4_000 }, (_, i) => `{"n":${i},"s":"é東😀${'x'.repeat(i % 37)}"}`);
-    await store.put('log_data/big.json', expected.join('\n') + '\n');
+    await store.put('log_data/big.json', `${expected.join('\n')}\n`);
     const stream = await store.openRead('log_data/big.json');
     expect(stream).toBeDefined();
     let chunks = 0;

@@ -24,6 +24,13 @@ import {
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, S3EventRecord, SQSEvent, SQSRecord } from 'aws-lambda';
 import { buildApp } from 'fauxqs';
+import {
+  s3EventBody,
+  s3EventRecord as buildS3EventRecord,
+  s3TestEventBody as buildS3TestEventBody,
+  type EventOrigin,
+  type S3EventRecordInit,
+} from '../../src/pipeline/s3-event.js';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '123456789012';
@@ -133,73 +140,39 @@ export async function snapshotBucket(s3: S3Client, bucket: string): Promise<Map<
 }
 
 // ---------------------------------------------------------------------------------------------
-// S3 event notifications (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html)
+// S3 event notifications: built by src/pipeline/s3-event.ts, the module the worker parses them with.
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Encodes a key as S3 does in event notifications: form URL encoding (UTF-8 bytes percent-encoded,
- * space as `+`, `+` as `%2B`), with `/` left as is. Unreserved: letters, digits, `.`, `-`, `_`, `*`.
- */
-export function encodeS3EventKey(key: string): string {
-  return encodeURIComponent(key)
-    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+')
-    .replace(/%2F/g, '/');
-}
+export { encodeS3EventKey, s3EventBody } from '../../src/pipeline/s3-event.js';
 
 let sequencerCounter = 0x5f3a0000_0000n;
 
-export interface S3EventRecordOptions {
-  readonly bucket: string;
-  /** The object key, not encoded: it is encoded here unless `encodedKey` is given. */
-  readonly key: string;
-  /** Overrides the encoded key, e.g. to send a malformed one. */
-  readonly encodedKey?: string;
-  readonly size?: number;
-  readonly eTag?: string;
-  /** Default ObjectCreated:Put. */
-  readonly eventName?: string;
-  readonly eventTime?: Date;
-}
-
-/** One record of an S3 event notification, as S3 writes it (eventVersion 2.1). */
-export function s3EventRecord(options: S3EventRecordOptions): S3EventRecord {
-  sequencerCounter += 1n;
-  const eventName = options.eventName ?? 'ObjectCreated:Put';
+/** Identifiers shaped like those of a real event S3 sent (fresh request ids each time). */
+function testOrigin(): EventOrigin {
   return {
-    eventVersion: '2.1',
-    eventSource: 'aws:s3',
-    awsRegion: REGION,
-    eventTime: (options.eventTime ?? new Date()).toISOString(),
-    eventName,
-    userIdentity: { principalId: 'AWS:AIDAEXAMPLEPRINCIPAL' },
-    requestParameters: { sourceIPAddress: '203.0.113.10' },
-    responseElements: {
-      'x-amz-request-id': randomBytes(8).toString('hex').toUpperCase(),
-      'x-amz-id-2': randomBytes(48).toString('base64'),
-    },
-    s3: {
-      s3SchemaVersion: '1.0',
-      configurationId: 'landing-to-queue',
-      bucket: {
-        name: options.bucket,
-        ownerIdentity: { principalId: 'A3NL1KOZZKExample' },
-        arn: `arn:aws:s3:::${options.bucket}`,
-      },
-      object: {
-        key: options.encodedKey ?? encodeS3EventKey(options.key),
-        // Removal events carry neither size nor eTag in AWS; the type wants them, so 0 and ''.
-        size: options.size ?? 0,
-        eTag: options.eTag ?? '',
-        sequencer: sequencerCounter.toString(16).toUpperCase().padStart(18, '0'),
-      },
-    },
+    principalId: 'AWS:AIDAEXAMPLEPRINCIPAL',
+    sourceIp: '203.0.113.10',
+    requestId: randomBytes(8).toString('hex').toUpperCase(),
+    hostId: randomBytes(48).toString('base64'),
+    configurationId: 'landing-to-queue',
+    bucketOwnerId: 'A3NL1KOZZKExample',
   };
 }
 
-/** The SQS message body S3 sends for these records: `{"Records":[...]}`. */
-export function s3EventBody(...records: S3EventRecord[]): string {
-  return JSON.stringify({ Records: records });
+export type S3EventRecordOptions = Omit<S3EventRecordInit, 'sequencer' | 'origin' | 'region'> & {
+  /** Default: greater than every one this helper made before. */
+  readonly sequencer?: string;
+};
+
+/** One record of an S3 event notification, as S3 writes it. */
+export function s3EventRecord(options: S3EventRecordOptions): S3EventRecord {
+  sequencerCounter += 1n;
+  return buildS3EventRecord({
+    ...options,
+    region: REGION,
+    sequencer: options.sequencer ?? sequencerCounter.toString(16).toUpperCase().padStart(18, '0'),
+    origin: testOrigin(),
+  });
 }
 
 /** Shortcut: the event body for an object just put with `putBytes`/`putLocalFile`. */
@@ -209,14 +182,7 @@ export function createdEventBody(put: PutResult): string {
 
 /** What S3 sends once when a bucket notification to a queue is configured. */
 export function s3TestEventBody(bucket: string): string {
-  return JSON.stringify({
-    Service: 'Amazon S3',
-    Event: 's3:TestEvent',
-    Time: new Date().toISOString(),
-    Bucket: bucket,
-    RequestId: randomBytes(8).toString('hex').toUpperCase(),
-    HostId: randomBytes(48).toString('base64'),
-  });
+  return buildS3TestEventBody(bucket, testOrigin());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ export interface CapturedObservability {
   metricTotal(name: string): number;
   /** Names of every metric published so far. */
   metricNames(): string[];
+  /** Every metric published so far, as CloudWatch identifies it: namespace, name and dimensions. */
+  metricIdentities(): MetricIdentity[];
   /** Output that was neither a log entry nor EMF (e.g. Powertools warnings). */
   other(): string[];
   /** Forget what was captured. */
@@ -34,8 +36,21 @@ export interface CapturedObservability {
 }
 
 interface EmfBlob {
-  readonly _aws: { readonly CloudWatchMetrics: readonly { readonly Namespace: string; readonly Metrics: readonly { readonly Name: string }[] }[] };
+  readonly _aws: {
+    readonly CloudWatchMetrics: readonly {
+      readonly Namespace: string;
+      readonly Dimensions?: readonly (readonly string[])[];
+      readonly Metrics: readonly { readonly Name: string }[];
+    }[];
+  };
   readonly [metric: string]: unknown;
+}
+
+export interface MetricIdentity {
+  readonly namespace: string;
+  readonly name: string;
+  /** Dimension name → value, as the EMF blob gives them. */
+  readonly dimensions: Readonly<Record<string, string>>;
 }
 
 export function captureObservability(options: { serviceName: string; namespace: string }): CapturedObservability {
@@ -81,6 +96,14 @@ export function captureObservability(options: { serviceName: string; namespace: 
     logs: () => [...logs],
     metricTotal: (name) => values(name).reduce((sum, v) => sum + v, 0),
     metricNames: () => [...new Set(emf.flatMap((blob) => blob._aws.CloudWatchMetrics.flatMap((d) => d.Metrics.map((m) => m.Name))))],
+    metricIdentities: () =>
+      emf.flatMap((blob) =>
+        blob._aws.CloudWatchMetrics.flatMap((directive) => {
+          const names = directive.Dimensions?.flat() ?? [];
+          const dimensions = Object.fromEntries(names.map((name) => [name, String(blob[name])]));
+          return directive.Metrics.map((metric) => ({ namespace: directive.Namespace, name: metric.Name, dimensions }));
+        }),
+      ),
     other: () => [...other],
     clear() {
       logs.length = 0;

@@ -15,7 +15,7 @@ const result = await processBatch([{ key, seq: '1'.padEnd(32, '0') }], { source:
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 const [outcome] = result.outcomes;
-if (!outcome || outcome.status !== 'processed') throw new Error(`${key} not processed: ${outcome?.status} ${outcome?.error?.message ?? ''}`);
+if (outcome?.status !== 'processed') throw new Error(`${key} not processed: ${outcome?.status} ${outcome?.error?.message ?? ''}`);
 process.stdout.write(
   JSON.stringify({ writeId: result.writeId, rows: outcome.rows, bytesRead: outcome.bytesRead, objects: result.objectsWritten, committed: result.committed.length, peakRss }),
 );

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { eraseUser, type ErasureReport } from '../../erasure/erase.js';
+import { eraseUser, type ErasureReport, type ErasureTargets } from '../../erasure/erase.js';
 import { awsTargets, localTargets } from '../../erasure/targets.js';
 import { UsageError, type CommandIo } from '../usage-error.js';
 
@@ -30,7 +30,7 @@ export async function eraseCommand(args: readonly string[], io: CommandIo): Prom
   const userId = values['user-id'];
   if (!userId) throw new UsageError('erase needs --user-id <id>');
   const progress = (message: string) => io.err(`… ${message}`);
-  let targets;
+  let targets: ErasureTargets;
   if (values.input !== undefined || values.lake !== undefined) {
     if (!values.input || !values.lake) throw new UsageError('a local erasure needs both --input <landing-dir> and --lake <dir>');
     if (values.bucket || values['lake-bucket']) throw new UsageError('choose a local erasure (--input, --lake) or an AWS one (--bucket, --lake-bucket), not both');
@@ -61,7 +61,7 @@ function renderErasure(report: ErasureReport): string {
       : `Erasure ${report.requestId}: removed ${report.linesRemoved} line(s) from ${report.landingFilesRewritten} of ${report.landingFilesScanned} landing log file(s); ` +
         `${report.lakeRowsRemoved} lake row(s) removed (plays, the user's latest events, set-aside records).`,
     `Lake objects rewritten: ${report.lakeFilesRewritten}, deleted: ${report.lakeFilesDeleted}; older landing versions deleted: ${report.olderVersionsDeleted}.`,
-    'Checked: no lake object holds the user. Audit record: _audit/erasure/' + `${report.requestId}.json (no personal data).`,
+    `Checked: no lake object holds the user. Audit record: _audit/erasure/${report.requestId}.json (no personal data).`,
     'Not reachable from here (erase or expire them separately):',
     ...report.unreachable.map((item) => `  - ${item}`),
   ];
