@@ -14,7 +14,10 @@ import { COMPACTION_ENTRY, SOURCE_KIND_FACTS, SOURCE_KINDS } from '../src/contra
 import { median } from './support.js';
 
 /** The stack's functions (src/contract): the song and log workers, then compaction. */
-export const LAMBDA_ENTRIES: readonly string[] = [...SOURCE_KINDS.map((kind) => SOURCE_KIND_FACTS[kind].workerEntry), COMPACTION_ENTRY];
+export const LAMBDA_ENTRIES: readonly string[] = [
+  ...SOURCE_KINDS.map((kind) => SOURCE_KIND_FACTS[kind].workerEntry),
+  COMPACTION_ENTRY,
+];
 
 export interface BundleOptions {
   readonly banner: string;
@@ -28,7 +31,11 @@ export async function stackBundleOptions(): Promise<BundleOptions> {
   const lib = await import('../lib/bundled-function.js');
   const match = /^nodejs(\d+)/.exec(lib.WORKER_RUNTIME.name);
   if (!match) throw new Error(`cannot derive an esbuild target from runtime ${lib.WORKER_RUNTIME.name}`);
-  return { banner: lib.ESM_REQUIRE_BANNER, target: `node${match[1]}`, source: `lib/bundled-function.ts (runtime ${lib.WORKER_RUNTIME.name})` };
+  return {
+    banner: lib.ESM_REQUIRE_BANNER,
+    target: `node${match[1]}`,
+    source: `lib/bundled-function.ts (runtime ${lib.WORKER_RUNTIME.name})`,
+  };
 }
 
 export interface Contributor {
@@ -55,7 +62,12 @@ export interface BundleReport {
   readonly initPlain: InitTimes;
 }
 
-export async function buildBundle(repoRoot: string, entry: string, outDir: string, options: BundleOptions): Promise<{ file: string; metafile: Metafile; buildMs: number }> {
+export async function buildBundle(
+  repoRoot: string,
+  entry: string,
+  outDir: string,
+  options: BundleOptions,
+): Promise<{ file: string; metafile: Metafile; buildMs: number }> {
   const name = entry.replace(/^lambdas\//, '').replace(/\.ts$/, '');
   const dir = join(outDir, name);
   await mkdir(dir, { recursive: true });
@@ -118,14 +130,22 @@ export function measureInit(file: string, runs: number, sourceMaps: boolean): In
       POWERTOOLS_LOG_LEVEL: 'INFO',
       ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
     };
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8', timeout: 60_000 });
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     if (child.status !== 0) throw new Error(`importing ${file} failed (exit ${child.status}): ${child.stderr}`);
     samples.push((JSON.parse(child.stdout) as { ms: number }).ms);
   }
   return { samples, medianMs: median(samples) };
 }
 
-export async function bundleReports(repoRoot: string, outDir: string, initRuns: number): Promise<{ options: BundleOptions; reports: BundleReport[] }> {
+export async function bundleReports(
+  repoRoot: string,
+  outDir: string,
+  initRuns: number,
+): Promise<{ options: BundleOptions; reports: BundleReport[] }> {
   const options = await stackBundleOptions();
   const reports: BundleReport[] = [];
   for (const entry of LAMBDA_ENTRIES) {

@@ -9,10 +9,25 @@ import { FsObjectStore } from '../src/storage/fs-store.js';
 import { readText } from '../src/storage/object-store.js';
 import { realClock, VirtualClock, type Clock } from './clock.js';
 import { progress, RssSampler, timed } from './measure.js';
-import type { CompactAtScaleRequest, CompactAtScaleResult, CompactRequest, CompactResult, GroupFigures, ScaleRun } from './protocol.js';
+import type {
+  CompactAtScaleRequest,
+  CompactAtScaleResult,
+  CompactRequest,
+  CompactResult,
+  GroupFigures,
+  ScaleRun,
+} from './protocol.js';
 import { buildSmallFileLake, tablesOf } from './small-file-lake.js';
 import { loadSnapshot, saveSnapshot } from './snapshot.js';
-import { CountingObjectStore, LatencyObjectStore, type MemoryObjectStore, SimulatedTimeout, noRequests, type RequestCounts, type RequestKind } from './stores.js';
+import {
+  CountingObjectStore,
+  LatencyObjectStore,
+  type MemoryObjectStore,
+  SimulatedTimeout,
+  noRequests,
+  type RequestCounts,
+  type RequestKind,
+} from './stores.js';
 
 /** compactLake(DEFAULT_COMPACTION) on the folder, then a run after the grace period, which deletes what the first replaced. */
 export async function runCompact(request: CompactRequest): Promise<CompactResult> {
@@ -23,14 +38,29 @@ export async function runCompact(request: CompactRequest): Promise<CompactResult
   const cleanup = await timed(() => compactLake(lake, { ...DEFAULT_COMPACTION, now: () => Date.now() + afterGrace }));
   return {
     mode: 'compact',
-    merge: { seconds: merge.figures.seconds, cpuSeconds: merge.figures.cpuSeconds, groups: merge.value.groups.map(groupFigures), stoppedAtDeadline: merge.value.stoppedAtDeadline },
-    cleanup: { seconds: cleanup.figures.seconds, filesDeleted: cleanup.value.filesDeleted, groups: cleanup.value.groups.length },
+    merge: {
+      seconds: merge.figures.seconds,
+      cpuSeconds: merge.figures.cpuSeconds,
+      groups: merge.value.groups.map(groupFigures),
+      stoppedAtDeadline: merge.value.stoppedAtDeadline,
+    },
+    cleanup: {
+      seconds: cleanup.figures.seconds,
+      filesDeleted: cleanup.value.filesDeleted,
+      groups: cleanup.value.groups.length,
+    },
     ...sampler.stop(),
   };
 }
 
 function groupFigures(group: GroupCompaction): GroupFigures {
-  return { table: group.table, partition: group.partition, filesMerged: group.filesMerged, rows: group.rows, droppedRows: group.droppedRows };
+  return {
+    table: group.table,
+    partition: group.partition,
+    filesMerged: group.filesMerged,
+    rows: group.rows,
+    droppedRows: group.droppedRows,
+  };
 }
 
 /** Time kept back by the compaction handler: the run stops starting reads this long before the timeout. */
@@ -47,7 +77,11 @@ export async function runCompactAtScale(request: CompactAtScaleRequest): Promise
   const intervalMs = scheduleIntervalMs(COMPACTION_SETTINGS.schedule.expressionString);
   progress(`building or loading the lake of ${request.songFiles} one-song batches…`);
   const prepared = await smallFileLake(request);
-  progress(prepared.reused ? 'lake loaded from the snapshot' : `lake built in ${prepared.buildSeconds.toFixed(0)} s and saved as a snapshot`);
+  progress(
+    prepared.reused
+      ? 'lake loaded from the snapshot'
+      : `lake built in ${prepared.buildSeconds.toFixed(0)} s and saved as a snapshot`,
+  );
   const before = await tablesOf(prepared.lake);
   const clock: Clock = request.clock === 'virtual' ? new VirtualClock() : realClock;
   const sampler = new RssSampler();
@@ -55,9 +89,15 @@ export async function runCompactAtScale(request: CompactAtScaleRequest): Promise
   const firstStart = clock.now();
   for (let run = 1; run <= request.maxRuns; run++) {
     const scheduledAt = firstStart + (run - 1) * intervalMs;
-    const result = await oneScheduledRun(prepared.lake, clock, request, { run, shiftMs: scheduledAt - clock.now(), timeoutMs });
+    const result = await oneScheduledRun(prepared.lake, clock, request, {
+      run,
+      shiftMs: scheduledAt - clock.now(),
+      timeoutMs,
+    });
     runs.push({ ...result, startHour: ((run - 1) * intervalMs) / 3_600_000 });
-    progress(`run ${run}: ${result.seconds.toFixed(0)} s simulated, ${result.filesMerged} merged, ${result.filesDeleted} deleted, ${result.after.smallLive} small objects left`);
+    progress(
+      `run ${run}: ${result.seconds.toFixed(0)} s simulated, ${result.filesMerged} merged, ${result.filesDeleted} deleted, ${result.after.smallLive} small objects left`,
+    );
     if (nothingLeft(result)) break;
   }
   return {
@@ -67,7 +107,11 @@ export async function runCompactAtScale(request: CompactAtScaleRequest): Promise
     before,
     buildSeconds: prepared.buildSeconds,
     snapshotReused: prepared.reused,
-    compaction: { concurrency: request.concurrency ?? DEFAULT_COMPACTION.concurrency, maxGroupFiles: DEFAULT_COMPACTION.maxGroupFiles, maxGroupBytes: DEFAULT_COMPACTION.maxGroupBytes },
+    compaction: {
+      concurrency: request.concurrency ?? DEFAULT_COMPACTION.concurrency,
+      maxGroupFiles: DEFAULT_COMPACTION.maxGroupFiles,
+      maxGroupBytes: DEFAULT_COMPACTION.maxGroupBytes,
+    },
     deadlineMinutes: (timeoutMs - LAMBDA_SAFETY_MARGIN_MS) / 60_000,
     timeoutMinutes: timeoutMs / 60_000,
     runs,
@@ -77,7 +121,13 @@ export async function runCompactAtScale(request: CompactAtScaleRequest): Promise
 
 /** The run merged nothing, finished, and left no replaced object to delete: later runs would only list. */
 function nothingLeft(run: Omit<ScaleRun, 'startHour'>): boolean {
-  return run.groups === 0 && !run.stoppedAtDeadline && !run.killedAtTimeout && run.after.smallLive === 0 && run.after.retired === 0;
+  return (
+    run.groups === 0 &&
+    !run.stoppedAtDeadline &&
+    !run.killedAtTimeout &&
+    run.after.smallLive === 0 &&
+    run.after.retired === 0
+  );
 }
 
 /** `rate(1 hour)`, `rate(6 hours)`, `rate(30 minutes)` → ms. */
@@ -88,7 +138,9 @@ function scheduleIntervalMs(expression: string): number {
   return Number(match[1]) * unit;
 }
 
-async function smallFileLake(request: CompactAtScaleRequest): Promise<{ lake: MemoryObjectStore; buildSeconds: number; reused: boolean }> {
+async function smallFileLake(
+  request: CompactAtScaleRequest,
+): Promise<{ lake: MemoryObjectStore; buildSeconds: number; reused: boolean }> {
   const saved = await loadSnapshot(request.snapshotFile);
   if (saved) return { lake: saved, buildSeconds: 0, reused: true };
   const built = await buildSmallFileLake(request.songFiles, request.seed);
@@ -103,18 +155,33 @@ interface RunPlan {
   readonly timeoutMs: number;
 }
 
-async function oneScheduledRun(lake: MemoryObjectStore, clock: Clock, request: CompactAtScaleRequest, plan: RunPlan): Promise<Omit<ScaleRun, 'startHour'>> {
+async function oneScheduledRun(
+  lake: MemoryObjectStore,
+  clock: Clock,
+  request: CompactAtScaleRequest,
+  plan: RunPlan,
+): Promise<Omit<ScaleRun, 'startHour'>> {
   const startedAt = clock.now();
   const cpu = process.cpuUsage();
   const timeline = new Timeline(clock, startedAt);
-  const latency = new LatencyObjectStore(lake, { clock, seed: `${request.seed}-run-${plan.run}`, ...request.latency, killAt: startedAt + plan.timeoutMs });
+  const latency = new LatencyObjectStore(lake, {
+    clock,
+    seed: `${request.seed}-run-${plan.run}`,
+    ...request.latency,
+    killAt: startedAt + plan.timeoutMs,
+  });
   const store = new CountingObjectStore(latency, (kind, key) => timeline.note(kind, key));
   const now = () => clock.now() + plan.shiftMs;
   const deadline = now() + plan.timeoutMs - LAMBDA_SAFETY_MARGIN_MS;
   const groups: GroupCompaction[] = [];
   let outcome: CompactionRun | 'killed';
   try {
-    const options = { ...DEFAULT_COMPACTION, concurrency: request.concurrency ?? DEFAULT_COMPACTION.concurrency, deadline, now };
+    const options = {
+      ...DEFAULT_COMPACTION,
+      concurrency: request.concurrency ?? DEFAULT_COMPACTION.concurrency,
+      deadline,
+      now,
+    };
     outcome = await compactLake(store, options, (group) => groups.push(group));
   } catch (error) {
     if (!(error instanceof SimulatedTimeout)) throw error;
@@ -174,7 +241,11 @@ class Timeline {
   phases(endedAt: number): ScaleRun['phases'] {
     const ledger = this.ledgerListedAt ?? endedAt;
     const tables = this.tablesListedAt ?? endedAt;
-    return { cleanupSeconds: (ledger - this.startedAt) / 1000, ledgerReadSeconds: (tables - ledger) / 1000, mergeSeconds: (endedAt - tables) / 1000 };
+    return {
+      cleanupSeconds: (ledger - this.startedAt) / 1000,
+      ledgerReadSeconds: (tables - ledger) / 1000,
+      mergeSeconds: (endedAt - tables) / 1000,
+    };
   }
 }
 

@@ -72,7 +72,8 @@ export async function runDuckdb(request: DuckdbRequest): Promise<DuckdbResult> {
       return (performance.now() - started) / 1000;
     };
     if (request.tables.includes('songs')) songsSeconds = await step(duckdbSongsSql(request.dataDir, request.lakeDir));
-    if (request.tables.includes('plays')) playsSeconds = await step(duckdbPlaysSql(request.dataDir, request.lakeDir, request.sourceLine));
+    if (request.tables.includes('plays'))
+      playsSeconds = await step(duckdbPlaysSql(request.dataDir, request.lakeDir, request.sourceLine));
     connection.closeSync();
     instance.closeSync();
   });

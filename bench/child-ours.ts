@@ -1,14 +1,25 @@
 /** Our pipeline in a measuring child: the whole local ingest, the log worker's handler, and the song worker's S3 requests. */
 import { FsObjectStore } from '../src/storage/fs-store.js';
 import { RssSampler, timed } from './measure.js';
-import type { BatchRequests, IngestRequest, IngestResult, LogHandlerRequest, LogHandlerResult, RequestsRequest, RequestsResult } from './protocol.js';
+import type {
+  BatchRequests,
+  IngestRequest,
+  IngestResult,
+  LogHandlerRequest,
+  LogHandlerResult,
+  RequestsRequest,
+  RequestsResult,
+} from './protocol.js';
 import { benchWorker, landingKeys, sqsBatches } from './sqs.js';
 import { CountingObjectStore, noRequests, type RequestCounts } from './stores.js';
 
 /** ingestFolder over the whole input folder, as `sparkify-lake ingest` runs it (its batch bounds and concurrency). */
 export async function runIngest(request: IngestRequest): Promise<IngestResult> {
   const { ingestFolder } = await import('../src/local/ingest.js');
-  const options = { ...(request.kinds ? { kinds: request.kinds } : {}), ...(request.batchBytes ? { batchBytes: request.batchBytes } : {}) };
+  const options = {
+    ...(request.kinds ? { kinds: request.kinds } : {}),
+    ...(request.batchBytes ? { batchBytes: request.batchBytes } : {}),
+  };
   const { value: summary, figures } = await timed(() => ingestFolder(request.dataDir, request.lakeDir, options));
   return {
     mode: 'ingest',
@@ -30,9 +41,17 @@ export async function runLogHandler(request: LogHandlerRequest): Promise<LogHand
   const batches = sqsBatches(await landingKeys(source, 'log_data/'), worker.batchSize);
   const failures: string[] = [];
   const { figures } = await timed(async () => {
-    for (const batch of batches) failures.push(...(await worker.invoke(batch)).map((id) => `log-worker: message ${id} failed`));
+    for (const batch of batches)
+      failures.push(...(await worker.invoke(batch)).map((id) => `log-worker: message ${id} failed`));
   });
-  return { mode: 'log-handler', ...figures, invocations: batches.length, messagesPerInvocation: worker.batchSize, fileConcurrency: worker.fileConcurrency, failures };
+  return {
+    mode: 'log-handler',
+    ...figures,
+    invocations: batches.length,
+    messagesPerInvocation: worker.batchSize,
+    fileConcurrency: worker.fileConcurrency,
+    failures,
+  };
 }
 
 /**

@@ -42,7 +42,11 @@ export async function runLatency(request: LatencyRequest): Promise<LatencyResult
   for (let i = 0; i < request.files; i++) {
     const date = addDays(request.firstDate, i);
     const key = logFileKey(dayStart(date));
-    const expectation = await generateLogFile(join(request.inputDir, key), { seed: `${request.seed}-latency-${i}`, date, events: request.eventsPerFile });
+    const expectation = await generateLogFile(join(request.inputDir, key), {
+      seed: `${request.seed}-latency-${i}`,
+      date,
+      events: request.eventsPerFile,
+    });
     samples.push(await probeOne(key, expectation.goodPlays, nextSeq(), { source, lake }, request.lakeDir));
   }
   return { mode: 'latency', samples, ...sampler.stop() };
@@ -50,7 +54,13 @@ export async function runLatency(request: LatencyRequest): Promise<LatencyResult
 
 type Stores = import('../src/pipeline/process-batch.js').Stores;
 
-async function probeOne(key: string, plays: number, seq: string, stores: Stores, lakeDir: string): Promise<LatencySample> {
+async function probeOne(
+  key: string,
+  plays: number,
+  seq: string,
+  stores: Stores,
+  lakeDir: string,
+): Promise<LatencySample> {
   const { processBatch } = await import('../src/pipeline/process-batch.js');
   // The object is complete in the input folder now: this is when S3 would emit ObjectCreated.
   const written = performance.now();
@@ -65,7 +75,14 @@ async function probeOne(key: string, plays: number, seq: string, stores: Stores,
     seen = await countPlays(lakeDir, stores.lake, key);
   }
   const visible = performance.now();
-  return { key, rows: plays, processMs: processed - written, visibleMs: visible - processed, totalMs: visible - written, attempts };
+  return {
+    key,
+    rows: plays,
+    processMs: processed - written,
+    visibleMs: visible - processed,
+    totalMs: visible - written,
+    attempts,
+  };
 }
 
 async function countPlays(lakeDir: string, lake: Stores['lake'], key: string): Promise<number> {

@@ -32,7 +32,9 @@ async function run(request: ChildRequest): Promise<ChildResult> {
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2] ?? '{}') as ChildRequest;
   const result = await run(request);
-  await new Promise<void>((resolve, reject) => process.send?.(result, undefined, {}, (error) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    process.send?.(result, undefined, {}, (error) => (error ? reject(error) : resolve())),
+  );
   process.disconnect?.();
 }
 

@@ -15,7 +15,9 @@ interface ProgressMessage {
 }
 
 function isProgress(message: unknown): message is ProgressMessage {
-  return typeof message === 'object' && message !== null && typeof (message as { progress?: unknown }).progress === 'string';
+  return (
+    typeof message === 'object' && message !== null && typeof (message as { progress?: unknown }).progress === 'string'
+  );
 }
 
 export function runChild<Q extends ChildRequest>(

@@ -21,7 +21,11 @@ export function section(title: string): void {
 /** `uptime`'s line (the load averages), or the load averages alone where there is no uptime. */
 export function machineLoad(): string {
   const up = spawnSync('uptime', { encoding: 'utf8' });
-  return up.status === 0 ? up.stdout.trim() : `load average: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+  return up.status === 0
+    ? up.stdout.trim()
+    : `load average: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(', ')}`;
 }
 
 export function load1(): number {

@@ -128,7 +128,8 @@ function main(): void {
   for (const g of groups.slice(0, 15)) console.log(`${pct(g.micros)} ${ms(g.micros)}  ${g.name}`);
   if (values.inclusive) {
     console.log('\ninclusive time (the function and everything it calls):');
-    for (const [name, micros] of inclusiveTimes(profile, values.inclusive.split(','))) console.log(`${pct(micros)} ${ms(micros)}  ${name}`);
+    for (const [name, micros] of inclusiveTimes(profile, values.inclusive.split(',')))
+      console.log(`${pct(micros)} ${ms(micros)}  ${name}`);
   }
 }
 

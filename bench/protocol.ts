@@ -165,7 +165,12 @@ export interface GroupFigures {
 
 export interface CompactResult extends MemoryFigures {
   readonly mode: 'compact';
-  readonly merge: { readonly seconds: number; readonly cpuSeconds: number; readonly groups: readonly GroupFigures[]; readonly stoppedAtDeadline: boolean };
+  readonly merge: {
+    readonly seconds: number;
+    readonly cpuSeconds: number;
+    readonly groups: readonly GroupFigures[];
+    readonly stoppedAtDeadline: boolean;
+  };
   /** The run after the grace period: deletes the files the merge replaced. */
   readonly cleanup: { readonly seconds: number; readonly filesDeleted: number; readonly groups: number };
 }
@@ -190,9 +195,18 @@ export interface ScaleRun {
    * After the run: batch objects still to merge (in a partition with another live object), merged
    * objects, replaced objects awaiting deletion, and all objects.
    */
-  readonly after: { readonly smallLive: number; readonly compacted: number; readonly retired: number; readonly objects: number };
+  readonly after: {
+    readonly smallLive: number;
+    readonly compacted: number;
+    readonly retired: number;
+    readonly objects: number;
+  };
   /** Where the run's time went: deleting replaced files (and reading the journal), reading the ledger, merging. */
-  readonly phases: { readonly cleanupSeconds: number; readonly ledgerReadSeconds: number; readonly mergeSeconds: number };
+  readonly phases: {
+    readonly cleanupSeconds: number;
+    readonly ledgerReadSeconds: number;
+    readonly mergeSeconds: number;
+  };
 }
 
 export interface CompactAtScaleResult extends MemoryFigures {

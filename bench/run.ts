@@ -64,7 +64,9 @@ class Sections {
 
 function printHeader(settings: Settings, loadAtStart: string): void {
   out(`sparkify-lake benchmark — ${new Date().toISOString()}`);
-  out(`machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${process.platform}`);
+  out(
+    `machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${process.platform}`,
+  );
   out(`load at start: ${loadAtStart}`);
   out(
     `settings: songs ${fmtInt(settings.songs)}, events ${fmtInt(settings.events)}, days ${settings.days}, runs ${settings.runs}, seed ${settings.seed}, ` +
@@ -103,11 +105,26 @@ async function main(): Promise<void> {
   verifier.dispose();
 
   if (settings.report) {
-    const report = { settings: { ...settings, skip: [...settings.skip] }, dataset: data, realShape, logPath, files, identity, requests, compaction, compactionAtScale, latency, bundles, targets, failures: sections.failures };
+    const report = {
+      settings: { ...settings, skip: [...settings.skip] },
+      dataset: data,
+      realShape,
+      logPath,
+      files,
+      identity,
+      requests,
+      compaction,
+      compactionAtScale,
+      latency,
+      bundles,
+      targets,
+      failures: sections.failures,
+    };
     await mkdir(dirname(settings.report), { recursive: true });
     await writeFile(settings.report, JSON.stringify({ ...report, ratio: Number(realShape.ratio.toFixed(2)) }, null, 2));
   }
-  if (sections.failures.length > 0) out(`  FAILED sections: ${sections.failures.map((f) => f.section).join(', ')} (exit code 1)`);
+  if (sections.failures.length > 0)
+    out(`  FAILED sections: ${sections.failures.map((f) => f.section).join(', ')} (exit code 1)`);
   // Must stay the last line.
   out(`ratio to DuckDB: ${realShape.ratio.toFixed(2)}`);
   if (sections.failures.length > 0) process.exitCode = 1;

@@ -33,12 +33,30 @@ export interface Settings {
  * The real shape of issue 9: 15,000 one-song files and 30 daily log files of ~8,000 events each
  * (the sample has ~270 events a day; 8,000 is the sample's whole month in a day, i.e. ~30x).
  */
-const DEFAULTS = { songs: 15_000, events: 240_000, days: 30, runs: 3, latencyFiles: 30, latencyEventsPerFile: 1_000, initRuns: 10, compactionFiles: 100_000 };
+const DEFAULTS = {
+  songs: 15_000,
+  events: 240_000,
+  days: 30,
+  runs: 3,
+  latencyFiles: 30,
+  latencyEventsPerFile: 1_000,
+  initRuns: 10,
+  compactionFiles: 100_000,
+};
 /**
  * Small enough for the smoke test (well under a minute on 2 cores), but one full song batch at the
  * stack's batch size (1,000), so that the requests-per-song-file count means what it means at scale.
  */
-const QUICK = { songs: 1_000, events: 3_000, days: 3, runs: 1, latencyFiles: 3, latencyEventsPerFile: 200, initRuns: 1, compactionFiles: 250 };
+const QUICK = {
+  songs: 1_000,
+  events: 3_000,
+  days: 3,
+  runs: 1,
+  latencyFiles: 3,
+  latencyEventsPerFile: 200,
+  initRuns: 1,
+  compactionFiles: 250,
+};
 
 export const START_DATE = '2018-11-01';
 
@@ -67,7 +85,8 @@ export function parseSettings(argv: readonly string[], repoRoot: string): Settin
   });
   const base = values.quick ? QUICK : DEFAULTS;
   const clock = values['compaction-clock'];
-  if (clock !== 'virtual' && clock !== 'real') throw new Error(`--compaction-clock must be virtual or real, not ${clock}`);
+  if (clock !== 'virtual' && clock !== 'real')
+    throw new Error(`--compaction-clock must be virtual or real, not ${clock}`);
   return {
     songs: whole('songs', values.songs, base.songs, 0),
     events: whole('events', values.events, base.events, 0),
@@ -83,8 +102,14 @@ export function parseSettings(argv: readonly string[], repoRoot: string): Settin
     compactionFiles: whole('compaction-files', values['compaction-files'], base.compactionFiles, 2),
     compactionClock: clock,
     compactionRuns: whole('compaction-runs', values['compaction-runs'], 8, 1),
-    localBatchBytes: values['local-batch-mib'] === undefined ? undefined : whole('local-batch-mib', values['local-batch-mib'], 0, 1) * 1024 * 1024,
-    compactionConcurrency: values['compaction-concurrency'] === undefined ? undefined : whole('compaction-concurrency', values['compaction-concurrency'], 0, 1),
+    localBatchBytes:
+      values['local-batch-mib'] === undefined
+        ? undefined
+        : whole('local-batch-mib', values['local-batch-mib'], 0, 1) * 1024 * 1024,
+    compactionConcurrency:
+      values['compaction-concurrency'] === undefined
+        ? undefined
+        : whole('compaction-concurrency', values['compaction-concurrency'], 0, 1),
     skip: skipped(values.skip),
     profile: values.profile,
   };
@@ -98,9 +123,13 @@ function whole(name: string, text: string | undefined, fallback: number, min: nu
 }
 
 function skipped(text: string): Set<Skippable> {
-  const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   for (const name of names) {
-    if (!(SKIPPABLE as readonly string[]).includes(name)) throw new Error(`--skip takes a comma-separated list of ${SKIPPABLE.join(', ')}; not ${name}`);
+    if (!(SKIPPABLE as readonly string[]).includes(name))
+      throw new Error(`--skip takes a comma-separated list of ${SKIPPABLE.join(', ')}; not ${name}`);
   }
   return new Set(names as Skippable[]);
 }

@@ -38,7 +38,9 @@ export async function buildSmallFileLake(songFiles: number, seed: string): Promi
 }
 
 /** Parquet objects per table, with their partitions and bytes. */
-export async function tablesOf(lake: MemoryObjectStore): Promise<Record<string, { objects: number; partitions: number; bytes: number }>> {
+export async function tablesOf(
+  lake: MemoryObjectStore,
+): Promise<Record<string, { objects: number; partitions: number; bytes: number }>> {
   const tables: Record<string, { objects: number; partitions: Set<string>; bytes: number }> = {};
   for await (const object of lake.listObjects('')) {
     if (!object.key.endsWith('.parquet')) continue;
@@ -49,5 +51,10 @@ export async function tablesOf(lake: MemoryObjectStore): Promise<Record<string, 
     entry.bytes += object.size;
     entry.partitions.add(object.key.slice(0, object.key.lastIndexOf('/')));
   }
-  return Object.fromEntries(Object.entries(tables).map(([name, t]) => [name, { objects: t.objects, partitions: t.partitions.size, bytes: t.bytes }]));
+  return Object.fromEntries(
+    Object.entries(tables).map(([name, t]) => [
+      name,
+      { objects: t.objects, partitions: t.partitions.size, bytes: t.bytes },
+    ]),
+  );
 }

@@ -14,7 +14,9 @@ export const BENCH_BUCKET = 'bench-landing';
 export function sqsBatches(keys: readonly string[], batchSize: number, bucket = BENCH_BUCKET): SQSEvent[] {
   const batches: SQSEvent[] = [];
   for (let start = 0; start < keys.length; start += batchSize) {
-    batches.push({ Records: keys.slice(start, start + batchSize).map((key, i) => sqsRecord(bucket, key, start + i + 1)) });
+    batches.push({
+      Records: keys.slice(start, start + batchSize).map((key, i) => sqsRecord(bucket, key, start + i + 1)),
+    });
   }
   return batches;
 }
@@ -40,7 +42,12 @@ function sqsRecord(bucket: string, key: string, n: number): SQSRecord {
     messageId: `bench-${n}`,
     receiptHandle: 'bench',
     body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: now, SenderId: 'BENCH', ApproximateFirstReceiveTimestamp: now },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: now,
+      SenderId: 'BENCH',
+      ApproximateFirstReceiveTimestamp: now,
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -102,7 +109,10 @@ export async function benchWorker(kind: SourceKind, source: ObjectStore, lake: O
     batchSize: settings.batchSize,
     fileConcurrency: settings.fileConcurrency,
     invoke: async (event) => {
-      const response = await handler(event, lambdaContext(functionName, settings.memorySizeMb, settings.timeout.toMilliseconds()));
+      const response = await handler(
+        event,
+        lambdaContext(functionName, settings.memorySizeMb, settings.timeout.toMilliseconds()),
+      );
       return response.batchItemFailures.map((failure) => failure.itemIdentifier);
     },
   };

@@ -41,7 +41,12 @@ export function table(rows: readonly (readonly string[])[], indent = '  '): stri
   if (!header) return '';
   // Columns of figures (numbers, with a unit or a %) are right-aligned; text is left-aligned.
   const figure = /^[-+]?[\d,.]+\s?(%|[A-Za-z/]{1,6})?$/;
-  const right = header.map((_, i) => i > 0 && body.some((row) => (row[i] ?? '') !== '') && body.every((row) => (row[i] ?? '') === '' || figure.test(row[i] as string)));
+  const right = header.map(
+    (_, i) =>
+      i > 0 &&
+      body.some((row) => (row[i] ?? '') !== '') &&
+      body.every((row) => (row[i] ?? '') === '' || figure.test(row[i] as string)),
+  );
   const line = (row: readonly string[]) =>
     indent +
     row
@@ -71,7 +76,8 @@ export async function walkFiles(root: string): Promise<FileEntry[]> {
     for (const entry of entries) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile()) files.push({ key: relative(root, path).split(sep).join('/'), size: (await stat(path)).size });
+      else if (entry.isFile())
+        files.push({ key: relative(root, path).split(sep).join('/'), size: (await stat(path)).size });
     }
   }
   await walk(root);
@@ -87,7 +93,10 @@ export interface TableFiles {
 
 /** Parquet files and bytes per top-level folder (table) of a lake, and per partition folder. */
 export async function lakeFiles(lakeDir: string): Promise<Map<string, TableFiles>> {
-  const tables = new Map<string, { files: number; bytes: number; partitions: Map<string, { files: number; bytes: number }> }>();
+  const tables = new Map<
+    string,
+    { files: number; bytes: number; partitions: Map<string, { files: number; bytes: number }> }
+  >();
   for (const file of await walkFiles(lakeDir)) {
     const [tableName, ...rest] = file.key.split('/');
     if (!tableName) continue;

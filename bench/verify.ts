@@ -35,7 +35,9 @@ export class Verifier {
   /** Rows in the lake's base_plays and base_songs Parquet files (a fresh lake: every row is current). */
   async counts(lakeDir: string): Promise<Counts> {
     const rows = async (tableName: string) =>
-      existsSync(join(lakeDir, tableName)) ? this.count(`SELECT count(*) FROM read_parquet(${quoteSql(join(lakeDir, tableName, '**', '*.parquet'))})`) : 0;
+      existsSync(join(lakeDir, tableName))
+        ? this.count(`SELECT count(*) FROM read_parquet(${quoteSql(join(lakeDir, tableName, '**', '*.parquet'))})`)
+        : 0;
     return { plays: await rows('base_plays'), songs: await rows('base_songs') };
   }
 
@@ -43,7 +45,11 @@ export class Verifier {
    * Rows of one lake's table not in the other's (multiset difference, both ways), every column
    * compared but write_id (which names our batch; DuckDB has no batches).
    */
-  async differences(table: 'base_plays' | 'base_songs', lakeA: string, lakeB: string): Promise<{ aNotB: number; bNotA: number }> {
+  async differences(
+    table: 'base_plays' | 'base_songs',
+    lakeA: string,
+    lakeB: string,
+  ): Promise<{ aNotB: number; bNotA: number }> {
     const { BASE_PLAYS, BASE_SONGS } = await import('../src/domain/tables.js');
     const { DUCKDB_TYPES } = await import('../src/local/duckdb-types.js');
     const schema = table === 'base_plays' ? BASE_PLAYS : BASE_SONGS;

@@ -29,7 +29,9 @@ export interface CompactionResult {
  */
 export const SAFETY_MARGIN_MS = 2 * 60 * 1000;
 
-export function createCompactionHandler(deps: CompactionDependencies): (event: unknown, context: Context) => Promise<CompactionResult> {
+export function createCompactionHandler(
+  deps: CompactionDependencies,
+): (event: unknown, context: Context) => Promise<CompactionResult> {
   const { lake, logger, metrics } = deps;
   return async (_event, context) => {
     logger.addContext(context);

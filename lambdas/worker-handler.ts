@@ -62,12 +62,15 @@ function parseMessages(deps: WorkerDependencies, sqsEvent: SQSEvent, failed: Set
     try {
       message = parseS3EventMessage(record.body);
     } catch (error) {
-      deps.logger.error('message is not an S3 event notification; it will be retried, then sent to the dead-letter queue', {
-        messageId: record.messageId,
-        receiveCount,
-        error: error as Error,
-        body: record.body.slice(0, 1000),
-      });
+      deps.logger.error(
+        'message is not an S3 event notification; it will be retried, then sent to the dead-letter queue',
+        {
+          messageId: record.messageId,
+          receiveCount,
+          error: error as Error,
+          body: record.body.slice(0, 1000),
+        },
+      );
       deps.metrics.addMetric(WORKER_METRICS.messagesMalformed, MetricUnit.Count, 1);
       failed.add(record.messageId);
       continue;
@@ -78,7 +81,12 @@ function parseMessages(deps: WorkerDependencies, sqsEvent: SQSEvent, failed: Set
     }
     for (const event of message.events) {
       if (sourceKindOf(event.key) !== deps.kind) {
-        deps.logger.warn(`not a ${deps.kind} file: skipped`, { messageId: record.messageId, bucket: event.bucket, key: event.key, eventName: event.eventName });
+        deps.logger.warn(`not a ${deps.kind} file: skipped`, {
+          messageId: record.messageId,
+          bucket: event.bucket,
+          key: event.key,
+          eventName: event.eventName,
+        });
         deps.metrics.addMetric(WORKER_METRICS.filesSkipped, MetricUnit.Count, 1);
         continue;
       }
@@ -88,19 +96,32 @@ function parseMessages(deps: WorkerDependencies, sqsEvent: SQSEvent, failed: Set
   return events;
 }
 
-async function processBucketBatch(deps: WorkerDependencies, bucket: string, items: readonly MessageEvent[], failed: Set<string>): Promise<void> {
+async function processBucketBatch(
+  deps: WorkerDependencies,
+  bucket: string,
+  items: readonly MessageEvent[],
+  failed: Set<string>,
+): Promise<void> {
   const messagesOf = groupBy(items, (item) => item.event.key);
   const landingEvents: LandingEvent[] = items.map(({ event }) => ({ key: event.key, seq: event.sequencer }));
   const started = performance.now();
   let result: BatchResult;
   try {
-    result = await processBatch(landingEvents, { source: deps.sourceStore(bucket), lake: deps.lake }, {
-      concurrency: deps.fileConcurrency,
-      beforeCommit: deps.registerPartitions,
-    });
+    result = await processBatch(
+      landingEvents,
+      { source: deps.sourceStore(bucket), lake: deps.lake },
+      {
+        concurrency: deps.fileConcurrency,
+        beforeCommit: deps.registerPartitions,
+      },
+    );
   } catch (error) {
     // Writing or committing the batch failed: nothing of it is visible, every file is retried.
-    deps.logger.error('batch could not be written; every message of it will be retried', { bucket, files: messagesOf.size, error: error as Error });
+    deps.logger.error('batch could not be written; every message of it will be retried', {
+      bucket,
+      files: messagesOf.size,
+      error: error as Error,
+    });
     deps.metrics.addMetric(WORKER_METRICS.batchesFailed, MetricUnit.Count, 1);
     for (const item of items) failed.add(item.messageId);
     return;
@@ -116,7 +137,10 @@ async function processBucketBatch(deps: WorkerDependencies, bucket: string, item
       writeId: result.writeId,
     };
     if (outcome.status === 'failed') {
-      deps.logger.error('file failed; its message will be retried, then sent to the dead-letter queue', { ...where, error: outcome.error });
+      deps.logger.error('file failed; its message will be retried, then sent to the dead-letter queue', {
+        ...where,
+        error: outcome.error,
+      });
       for (const message of messages) failed.add(message.messageId);
     }
     recordOutcome(deps, outcome, where);
@@ -144,11 +168,15 @@ function recordOutcome(deps: WorkerDependencies, outcome: FileOutcome, where: Re
   }
   metrics.addMetric(WORKER_METRICS.recordsRejected, MetricUnit.Count, outcome.rejects.length);
   // A field the schema does not know is kept in rescued_data: a rise says the app changed its events.
-  if (outcome.rescuedFields > 0) metrics.addMetric(WORKER_METRICS.fieldsRescued, MetricUnit.Count, outcome.rescuedFields);
+  if (outcome.rescuedFields > 0)
+    metrics.addMetric(WORKER_METRICS.fieldsRescued, MetricUnit.Count, outcome.rescuedFields);
   if (outcome.logStats) metrics.addMetric(WORKER_METRICS.eventsRead, MetricUnit.Count, outcome.logStats.events);
   const summary = { ...where, status: outcome.status, rows: outcome.rows, rejected: outcome.rejects.length };
   if (outcome.rejects.length > 0) {
-    logger.warn('file processed with records set aside', { ...summary, firstReasons: outcome.rejects.slice(0, 5).map((r) => r.reason) });
+    logger.warn('file processed with records set aside', {
+      ...summary,
+      firstReasons: outcome.rejects.slice(0, 5).map((r) => r.reason),
+    });
   } else {
     logger.info('file processed', summary);
   }

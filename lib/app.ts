@@ -33,7 +33,9 @@ function contextString(app: App, key: string): string | undefined {
 function compactionScheduleOf(expression: string | undefined): Schedule | undefined {
   if (expression === undefined) return undefined;
   if (!/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\))$/.test(expression)) {
-    throw new Error(`-c compactionSchedule=${expression} is not an EventBridge schedule expression like "rate(6 hours)" or "cron(30 3 * * ? *)"`);
+    throw new Error(
+      `-c compactionSchedule=${expression} is not an EventBridge schedule expression like "rate(6 hours)" or "cron(30 3 * * ? *)"`,
+    );
   }
   return Schedule.expression(expression);
 }

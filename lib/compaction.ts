@@ -57,7 +57,11 @@ export class Compaction extends Construct {
 
     const objects = compactionPrefixes().map((prefix) => props.lakeBucket.arnForObjects(`${prefix}*`));
     this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'MissingObjectIs404', actions: ['s3:ListBucket'], resources: [props.lakeBucket.bucketArn] }),
+      new iam.PolicyStatement({
+        sid: 'MissingObjectIs404',
+        actions: ['s3:ListBucket'],
+        resources: [props.lakeBucket.bucketArn],
+      }),
     );
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -47,7 +47,8 @@ export class IngestQueues extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    const queue = (kind: SourceKind) => new IngestQueue(this, SOURCE_KIND_FACTS[kind].title, { settings: WORKER_SETTINGS[kind] });
+    const queue = (kind: SourceKind) =>
+      new IngestQueue(this, SOURCE_KIND_FACTS[kind].title, { settings: WORKER_SETTINGS[kind] });
     this.song = queue('song');
     this.log = queue('log');
   }

@@ -34,7 +34,8 @@ export class LakeCatalog extends Construct {
       catalogId: Aws.ACCOUNT_ID,
       databaseInput: {
         name: props.databaseName,
-        description: 'Sparkify lake: Parquet base tables written by the ingest workers, and the analyst views over them.',
+        description:
+          'Sparkify lake: Parquet base tables written by the ingest workers, and the analyst views over them.',
       },
     });
     const tables = new Map<string, glue.CfnTable>();
@@ -62,7 +63,11 @@ export class LakeCatalog extends Construct {
 
   tableArn(table: BaseTableName): string {
     if (!this.tables.has(table)) throw new Error(`no table ${table} in the catalog`);
-    return Stack.of(this).formatArn({ service: 'glue', resource: 'table', resourceName: `${this.databaseName}/${table}` });
+    return Stack.of(this).formatArn({
+      service: 'glue',
+      resource: 'table',
+      resourceName: `${this.databaseName}/${table}`,
+    });
   }
 }
 

@@ -60,7 +60,8 @@ export class Monitoring extends Construct {
     if (props.compaction) {
       this.alarms.push(
         new cloudwatch.Alarm(this, 'CompactionErrorsAlarm', {
-          alarmDescription: 'The daily compaction failed (it is not retried; the next run starts where it stopped). See its log group.',
+          alarmDescription:
+            'The daily compaction failed (it is not retried; the next run starts where it stopped). See its log group.',
           metric: props.compaction.function.metricErrors({ statistic: 'Sum', period: PERIOD }),
           threshold: 0,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -87,46 +88,105 @@ export class Monitoring extends Construct {
         height: 2,
       }),
     );
-    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 3 }));
     this.dashboard.addWidgets(
-      graph('Queue depth (visible / in flight)', props.paths.flatMap((p) => [
-        p.queue.queue.metricApproximateNumberOfMessagesVisible({ label: `${title(p.kind)} visible`, statistic: 'Maximum', period: PERIOD }),
-        p.queue.queue.metricApproximateNumberOfMessagesNotVisible({ label: `${title(p.kind)} in flight`, statistic: 'Maximum', period: PERIOD }),
-      ])),
-      graph('Age of oldest message (s)', props.paths.map((p) =>
-        p.queue.queue.metricApproximateAgeOfOldestMessage({ label: title(p.kind), statistic: 'Maximum', period: PERIOD }),
-      )),
-      graph('Dead-letter queues (messages)', props.paths.map((p) =>
-        p.queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: `${title(p.kind)} DLQ`, statistic: 'Maximum', period: PERIOD }),
-      )),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 3 }),
     );
     this.dashboard.addWidgets(
-      graph('Worker invocations / errors / throttles', props.paths.flatMap((p) => [
-        p.worker.function.metricInvocations({ label: `${title(p.kind)} invocations`, period: PERIOD }),
-        p.worker.function.metricErrors({ label: `${title(p.kind)} errors`, period: PERIOD }),
-        p.worker.function.metricThrottles({ label: `${title(p.kind)} throttles`, period: PERIOD }),
-      ])),
-      graph('Worker duration (ms, p50 / p99 / max)', props.paths.flatMap((p) => [
-        p.worker.function.metricDuration({ label: `${title(p.kind)} p50`, statistic: 'p50', period: PERIOD }),
-        p.worker.function.metricDuration({ label: `${title(p.kind)} p99`, statistic: 'p99', period: PERIOD }),
-        p.worker.function.metricDuration({ label: `${title(p.kind)} max`, statistic: 'Maximum', period: PERIOD }),
-      ])),
-      graph('Worker concurrency', props.paths.map((p) =>
-        p.worker.function.metric('ConcurrentExecutions', { label: title(p.kind), statistic: 'Maximum', period: PERIOD }),
-      )),
+      graph(
+        'Queue depth (visible / in flight)',
+        props.paths.flatMap((p) => [
+          p.queue.queue.metricApproximateNumberOfMessagesVisible({
+            label: `${title(p.kind)} visible`,
+            statistic: 'Maximum',
+            period: PERIOD,
+          }),
+          p.queue.queue.metricApproximateNumberOfMessagesNotVisible({
+            label: `${title(p.kind)} in flight`,
+            statistic: 'Maximum',
+            period: PERIOD,
+          }),
+        ]),
+      ),
+      graph(
+        'Age of oldest message (s)',
+        props.paths.map((p) =>
+          p.queue.queue.metricApproximateAgeOfOldestMessage({
+            label: title(p.kind),
+            statistic: 'Maximum',
+            period: PERIOD,
+          }),
+        ),
+      ),
+      graph(
+        'Dead-letter queues (messages)',
+        props.paths.map((p) =>
+          p.queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            label: `${title(p.kind)} DLQ`,
+            statistic: 'Maximum',
+            period: PERIOD,
+          }),
+        ),
+      ),
     );
     this.dashboard.addWidgets(
-      graph('Files (per outcome)', props.paths.flatMap((p) =>
-        SOURCE_KIND_FACTS[p.kind].fileOutcomes.map((status) => workerMetric(p.kind, FILE_OUTCOME_METRICS[status])),
-      )),
-      graph('Rows written (per base table)', props.paths.flatMap((p) =>
-        [...SOURCE_KIND_FACTS[p.kind].baseTables, BASE_REJECTS.name].map((table) => workerMetric(p.kind, rowsWrittenMetric(table))),
-      )),
-      graph('Records set aside, fields rescued', props.paths.flatMap((p) => [workerMetric(p.kind, WORKER_METRICS.recordsRejected), workerMetric(p.kind, WORKER_METRICS.fieldsRescued)])),
+      graph(
+        'Worker invocations / errors / throttles',
+        props.paths.flatMap((p) => [
+          p.worker.function.metricInvocations({ label: `${title(p.kind)} invocations`, period: PERIOD }),
+          p.worker.function.metricErrors({ label: `${title(p.kind)} errors`, period: PERIOD }),
+          p.worker.function.metricThrottles({ label: `${title(p.kind)} throttles`, period: PERIOD }),
+        ]),
+      ),
+      graph(
+        'Worker duration (ms, p50 / p99 / max)',
+        props.paths.flatMap((p) => [
+          p.worker.function.metricDuration({ label: `${title(p.kind)} p50`, statistic: 'p50', period: PERIOD }),
+          p.worker.function.metricDuration({ label: `${title(p.kind)} p99`, statistic: 'p99', period: PERIOD }),
+          p.worker.function.metricDuration({ label: `${title(p.kind)} max`, statistic: 'Maximum', period: PERIOD }),
+        ]),
+      ),
+      graph(
+        'Worker concurrency',
+        props.paths.map((p) =>
+          p.worker.function.metric('ConcurrentExecutions', {
+            label: title(p.kind),
+            statistic: 'Maximum',
+            period: PERIOD,
+          }),
+        ),
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph(
+        'Files (per outcome)',
+        props.paths.flatMap((p) =>
+          SOURCE_KIND_FACTS[p.kind].fileOutcomes.map((status) => workerMetric(p.kind, FILE_OUTCOME_METRICS[status])),
+        ),
+      ),
+      graph(
+        'Rows written (per base table)',
+        props.paths.flatMap((p) =>
+          [...SOURCE_KIND_FACTS[p.kind].baseTables, BASE_REJECTS.name].map((table) =>
+            workerMetric(p.kind, rowsWrittenMetric(table)),
+          ),
+        ),
+      ),
+      graph(
+        'Records set aside, fields rescued',
+        props.paths.flatMap((p) => [
+          workerMetric(p.kind, WORKER_METRICS.recordsRejected),
+          workerMetric(p.kind, WORKER_METRICS.fieldsRescued),
+        ]),
+      ),
     );
     if (props.compaction) {
       this.dashboard.addWidgets(
-        graph('Compaction', Object.values(COMPACTION_METRICS).map((name: CompactionMetricName) => serviceMetric(COMPACTION_SERVICE, name, name))),
+        graph(
+          'Compaction',
+          Object.values(COMPACTION_METRICS).map((name: CompactionMetricName) =>
+            serviceMetric(COMPACTION_SERVICE, name, name),
+          ),
+        ),
         graph('Compaction duration (ms) / errors', [
           props.compaction.function.metricDuration({ label: 'duration max', statistic: 'Maximum', period: PERIOD }),
           props.compaction.function.metricErrors({ label: 'errors', period: PERIOD }),
@@ -141,7 +201,10 @@ export class Monitoring extends Construct {
     this.alarms.push(
       new cloudwatch.Alarm(this, `${title}DeadLetterAlarm`, {
         alarmDescription: `${title} files failed ${settings.maxReceiveCount} times and are in the dead-letter queue. Fix the cause, then redrive (docs/OPERATIONS.md).`,
-        metric: queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) }),
+        metric: queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          statistic: 'Maximum',
+          period: Duration.minutes(1),
+        }),
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
@@ -181,7 +244,11 @@ function workerMetric(kind: SourceKind, metricName: WorkerMetricName): cloudwatc
   return serviceMetric(serviceName, metricName, `${title} ${metricName}`);
 }
 
-function serviceMetric(service: string, metricName: WorkerMetricName | CompactionMetricName, label: string): cloudwatch.Metric {
+function serviceMetric(
+  service: string,
+  metricName: WorkerMetricName | CompactionMetricName,
+  label: string,
+): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName,

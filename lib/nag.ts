@@ -33,6 +33,9 @@ export function nagFlatten(value: unknown): string {
 export function acknowledgeWildcardResources(policy: IConstruct, resources: readonly string[], reason: string): void {
   const stack = Stack.of(policy);
   for (const arn of resources) {
-    Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagFlatten(stack.resolve(arn))}]`, reason });
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagFlatten(stack.resolve(arn))}]`,
+      reason,
+    });
   }
 }

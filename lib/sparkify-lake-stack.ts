@@ -75,7 +75,10 @@ export class SparkifyLakeStack extends Stack {
     };
     this.workers = perSourceKind(worker);
 
-    this.compaction = new Compaction(this, 'Compaction', { lakeBucket: this.storage.lake, schedule: props.compactionSchedule });
+    this.compaction = new Compaction(this, 'Compaction', {
+      lakeBucket: this.storage.lake,
+      schedule: props.compactionSchedule,
+    });
 
     this.analytics = new Analytics(this, 'Analytics', {
       workGroupName: props.athenaWorkGroupName ?? DEFAULT_ATHENA_WORKGROUP,
@@ -94,17 +97,45 @@ export class SparkifyLakeStack extends Stack {
   private outputs(): void {
     const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     out('LandingBucketName', this.landing.bucket.bucketName, 'Upload song_data/... and log_data/... JSON files here');
-    out('LakeBucketName', this.storage.lake.bucketName, 'Parquet base tables (the ledger base_sources included) and the compaction journal');
+    out(
+      'LakeBucketName',
+      this.storage.lake.bucketName,
+      'Parquet base tables (the ledger base_sources included) and the compaction journal',
+    );
     const perKind = (name: string, value: (kind: SourceKind) => string, description: (kind: SourceKind) => string) => {
       for (const kind of SOURCE_KINDS) out(`${SOURCE_KIND_FACTS[kind].title}${name}`, value(kind), description(kind));
     };
-    perKind('QueueUrl', (k) => this.queues.of(k).queue.queueUrl, (k) => `Pass to \`sparkify-lake backfill --${SOURCE_KIND_FACTS[k].queueUrlOption}\``);
-    perKind('DeadLetterQueueArn', (k) => this.queues.of(k).deadLetterQueue.queueArn, (k) => `Redrive source for failed ${k} files`);
-    perKind('DeadLetterQueueUrl', (k) => this.queues.of(k).deadLetterQueue.queueUrl, (k) => `Inspect failed ${k} files here`);
-    perKind('WorkerLogGroupName', (k) => this.workers[k].logGroup.logGroupName, (k) => `Logs of the ${k} worker`);
-    out('GlueDatabaseName', this.catalog.databaseName, 'Glue database of the lake (Athena: choose it in the workgroup)');
+    perKind(
+      'QueueUrl',
+      (k) => this.queues.of(k).queue.queueUrl,
+      (k) => `Pass to \`sparkify-lake backfill --${SOURCE_KIND_FACTS[k].queueUrlOption}\``,
+    );
+    perKind(
+      'DeadLetterQueueArn',
+      (k) => this.queues.of(k).deadLetterQueue.queueArn,
+      (k) => `Redrive source for failed ${k} files`,
+    );
+    perKind(
+      'DeadLetterQueueUrl',
+      (k) => this.queues.of(k).deadLetterQueue.queueUrl,
+      (k) => `Inspect failed ${k} files here`,
+    );
+    perKind(
+      'WorkerLogGroupName',
+      (k) => this.workers[k].logGroup.logGroupName,
+      (k) => `Logs of the ${k} worker`,
+    );
+    out(
+      'GlueDatabaseName',
+      this.catalog.databaseName,
+      'Glue database of the lake (Athena: choose it in the workgroup)',
+    );
     out('AthenaWorkGroupName', this.analytics.workGroup.ref, 'Run queries in this workgroup');
-    out('AthenaResultsBucketName', this.analytics.resultsBucket.bucketName, 'Athena query results (expire after 30 days)');
+    out(
+      'AthenaResultsBucketName',
+      this.analytics.resultsBucket.bucketName,
+      'Athena query results (expire after 30 days)',
+    );
     out('DashboardName', this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard of the ingest path');
   }
 }

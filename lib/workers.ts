@@ -33,12 +33,20 @@ export { ESM_REQUIRE_BANNER, WORKER_RUNTIME } from './bundled-function.js';
 
 /** `base_rejects/source=log_data/`, `base_sources/source=log_data/`: a kind's partition of a table partitioned by source. */
 export function sourcePartitionPrefix(table: typeof BASE_REJECTS | typeof BASE_SOURCES, kind: SourceKind): string {
-  return partitionPrefix(table.name, table.partitionKeys.map((k) => k.name), [SOURCE_KIND_FACTS[kind].landingSource]);
+  return partitionPrefix(
+    table.name,
+    table.partitionKeys.map((k) => k.name),
+    [SOURCE_KIND_FACTS[kind].landingSource],
+  );
 }
 
 /** Lake key prefixes a worker writes new objects under: its base tables, its quarantine and ledger partitions. */
 export function lakeWritePrefixes(kind: SourceKind): string[] {
-  return [...SOURCE_KIND_FACTS[kind].baseTables.map((table) => `${table}/`), sourcePartitionPrefix(BASE_REJECTS, kind), sourcePartitionPrefix(BASE_SOURCES, kind)];
+  return [
+    ...SOURCE_KIND_FACTS[kind].baseTables.map((table) => `${table}/`),
+    sourcePartitionPrefix(BASE_REJECTS, kind),
+    sourcePartitionPrefix(BASE_SOURCES, kind),
+  ];
 }
 
 export interface IngestWorkerProps {
@@ -91,12 +99,22 @@ export class IngestWorker extends Construct {
     const { kind, landingBucket, lakeBucket, catalog } = props;
     const sourceObjects = landingBucket.arnForObjects(`${SOURCE_KIND_FACTS[kind].landingPrefix}*`);
     const writable = lakeWritePrefixes(kind).map((prefix) => lakeBucket.arnForObjects(`${prefix}*`));
-    const tables = [...SOURCE_KIND_FACTS[kind].baseTables, BASE_REJECTS.name, BASE_SOURCES.name].map((t) => catalog.tableArn(t));
+    const tables = [...SOURCE_KIND_FACTS[kind].baseTables, BASE_REJECTS.name, BASE_SOURCES.name].map((t) =>
+      catalog.tableArn(t),
+    );
 
     const statements = [
       new iam.PolicyStatement({ sid: 'ReadOwnLandingPrefix', actions: ['s3:GetObject'], resources: [sourceObjects] }),
-      new iam.PolicyStatement({ sid: 'WriteNewObjectsUnderOwnLakePrefixes', actions: ['s3:PutObject'], resources: writable }),
-      new iam.PolicyStatement({ sid: 'MissingObjectIs404', actions: ['s3:ListBucket'], resources: [landingBucket.bucketArn] }),
+      new iam.PolicyStatement({
+        sid: 'WriteNewObjectsUnderOwnLakePrefixes',
+        actions: ['s3:PutObject'],
+        resources: writable,
+      }),
+      new iam.PolicyStatement({
+        sid: 'MissingObjectIs404',
+        actions: ['s3:ListBucket'],
+        resources: [landingBucket.bucketArn],
+      }),
       new iam.PolicyStatement({
         sid: 'RegisterPartitions',
         actions: ['glue:BatchCreatePartition'],

@@ -27,41 +27,71 @@ import { sourceKindOf } from '../src/domain/layout.js';
 async function main(argv: readonly string[]): Promise<number> {
   const [inputArg, ...rest] = argv;
   if (!inputArg || rest.length > 0) {
-    process.stderr.write('usage: npm run local-aws -- <input-dir>   (a folder with song_data/ and log_data/, e.g. data/sample)\n');
+    process.stderr.write(
+      'usage: npm run local-aws -- <input-dir>   (a folder with song_data/ and log_data/, e.g. data/sample)\n',
+    );
     return 2;
   }
   const input = resolve(inputArg);
   const started = performance.now();
   const say = (text: string) => process.stderr.write(`[local-aws] ${text}\n`);
-  const state = await ensureLocalAthena({ onStart: () => say('starting the local Athena (Trino + moto); the first start takes a minute or two...') });
+  const state = await ensureLocalAthena({
+    onStart: () => say('starting the local Athena (Trino + moto); the first start takes a minute or two...'),
+  });
   const clients = localAwsClients(state.awsEndpoint);
   try {
     const suffix = randomBytes(3).toString('hex');
     const template = new StackTemplate(synthesizeTemplate({ glueDatabase: `local_aws_${suffix}` }));
     // Failed messages come back after 5 s instead of the template's minutes (and so reach the DLQ sooner).
-    const stack = await deployLocalStack(clients, template, { suffix, visibilityTimeoutSeconds: 5, batchingWindowSeconds: 2 });
-    say(`deployed from the template: landing s3://${stack.landingBucket}, lake s3://${stack.lakeBucket}, Glue database ${stack.databaseName}`);
+    const stack = await deployLocalStack(clients, template, {
+      suffix,
+      visibilityTimeoutSeconds: 5,
+      batchingWindowSeconds: 2,
+    });
+    say(
+      `deployed from the template: landing s3://${stack.landingBucket}, lake s3://${stack.lakeBucket}, Glue database ${stack.databaseName}`,
+    );
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     // Metrics in a namespace of their own: nothing local should land among the deployed stack's.
     const observability = (kind: SourceKind) => {
       const { serviceName } = SOURCE_KIND_FACTS[kind];
-      return { logger: new Logger({ serviceName, logLevel: 'WARN' }), metrics: new Metrics({ namespace: 'SparkifyLakeLocal', serviceName }) };
+      return {
+        logger: new Logger({ serviceName, logLevel: 'WARN' }),
+        metrics: new Metrics({ namespace: 'SparkifyLakeLocal', serviceName }),
+      };
     };
-    const pollers = SOURCE_KINDS.map((kind) => new EventSourcePoller(clients.sqs, stack.sources[kind], localWorkerHandler(clients, stack, kind, observability(kind))));
+    const pollers = SOURCE_KINDS.map(
+      (kind) =>
+        new EventSourcePoller(
+          clients.sqs,
+          stack.sources[kind],
+          localWorkerHandler(clients, stack, kind, observability(kind)),
+        ),
+    );
 
     const keys = folderFiles(input).filter((key) => sourceKindOf(key) !== undefined);
     say(`putting ${keys.length} files into the landing bucket; the S3 events go to the queues`);
-    for (const key of keys) await clients.s3.send(new PutObjectCommand({ Bucket: stack.landingBucket, Key: key, Body: readFileSync(join(input, key)) }));
+    for (const key of keys)
+      await clients.s3.send(
+        new PutObjectCommand({ Bucket: stack.landingBucket, Key: key, Body: readFileSync(join(input, key)) }),
+      );
     await Promise.all(pollers.map((poller) => poller.drain(30 * 60_000)));
     for (const poller of pollers) {
       const dead = await poller.depth(poller.source.deadLetterQueue);
-      say(`${poller.source.kind} worker: ${poller.invocations.length} invocations, ${dead} message(s) in its dead-letter queue`);
+      say(
+        `${poller.source.kind} worker: ${poller.invocations.length} invocations, ${dead} message(s) in its dead-letter queue`,
+      );
     }
     for (const query of templateNamedQueries(template)) {
-      const result = await runTrinoQuery(state.trinoUrl, query.sql, { catalog: TRINO_CATALOG, schema: stack.databaseName });
+      const result = await runTrinoQuery(state.trinoUrl, query.sql, {
+        catalog: TRINO_CATALOG,
+        schema: stack.databaseName,
+      });
       process.stdout.write(`\n== ${query.name} (Trino, ${result.elapsedMillis} ms)\n${renderTable(result)}\n`);
     }
-    say(`done in ${((performance.now() - started) / 1000).toFixed(1)} s; Trino ${state.trinoUrl}, catalog ${TRINO_CATALOG}, schema ${stack.databaseName}`);
+    say(
+      `done in ${((performance.now() - started) / 1000).toFixed(1)} s; Trino ${state.trinoUrl}, catalog ${TRINO_CATALOG}, schema ${stack.databaseName}`,
+    );
     return 0;
   } finally {
     clients.destroy();

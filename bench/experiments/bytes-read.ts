@@ -49,12 +49,18 @@ function before(sql: string): string {
 
 const QUERIES: readonly { name: string; sql: string }[] = [
   { name: 'users WHERE user_id = 42', sql: 'SELECT * FROM users WHERE user_id = 42' },
-  { name: 'users (all)', sql: 'SELECT count(*) AS n, count(*) FILTER (WHERE level = \'paid\') AS paid FROM users' },
+  { name: 'users (all)', sql: "SELECT count(*) AS n, count(*) FILTER (WHERE level = 'paid') AS paid FROM users" },
   ...ANALYST_QUERIES.map((query) => ({ name: query.name, sql: query.sql })),
 ];
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, users: { type: 'string', default: '1000' }, 'work-dir': { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      events: { type: 'string', default: '1000000' },
+      users: { type: 'string', default: '1000' },
+      'work-dir': { type: 'string' },
+    },
+  });
   const workDir = resolve(values['work-dir'] ?? join(process.cwd(), '.bench', 'bytes-read'));
   const input = join(workDir, `input-${values.events}-${values.users}`);
   const lake = join(workDir, `lake-${values.events}-${values.users}`);
@@ -62,14 +68,26 @@ async function main(): Promise<void> {
     rmSync(input, { recursive: true, force: true });
     mkdirSync(input, { recursive: true });
     process.stderr.write(`generating a year of plays: ${values.events} events, ${values.users} users …\n`);
-    await generateDataset(input, { seed: 'bytes-read', songs: 3_000, users: Number(values.users), totalEvents: Number(values.events), days: 365, startDate: '2018-01-01', matchShare: 0.3, overwrite: true });
+    await generateDataset(input, {
+      seed: 'bytes-read',
+      songs: 3_000,
+      users: Number(values.users),
+      totalEvents: Number(values.events),
+      days: 365,
+      startDate: '2018-01-01',
+      matchShare: 0.3,
+      overwrite: true,
+    });
     writeFileSync(join(input, 'summary.done'), '');
   }
   rmSync(lake, { recursive: true, force: true });
   const summary = await ingestFolder(input, lake);
   if (summary.failures.length > 0) throw new Error(`ingest failed: ${summary.failures[0]?.error}`);
-  for (let run = 0; run < 2; run++) await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, retiredGraceMs: 0 });
-  process.stderr.write(`lake ready: ${summary.rowsWritten.base_plays} plays, ${summary.rowsWritten.base_user_latest} user-and-file rows; starting the local Athena …\n`);
+  for (let run = 0; run < 2; run++)
+    await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, retiredGraceMs: 0 });
+  process.stderr.write(
+    `lake ready: ${summary.rowsWritten.base_plays} plays, ${summary.rowsWritten.base_user_latest} user-and-file rows; starting the local Athena …\n`,
+  );
 
   const state = await ensureLocalAthena({ onStart: () => process.stderr.write('starting Trino and moto …\n') });
   await queryLakeOnTrino(state, lake, 'SELECT 1');
@@ -78,9 +96,17 @@ async function main(): Promise<void> {
     const old = await queryLakeOnTrino(state, lake, before(query.sql));
     const now = await queryLakeOnTrino(state, lake, query.sql);
     const same = JSON.stringify(old.rows) === JSON.stringify(now.rows);
-    rows.push([query.name, mib(old.physicalInputBytes), mib(now.physicalInputBytes), (now.physicalInputBytes / Math.max(1, old.physicalInputBytes)).toFixed(2), same ? 'yes' : 'NO']);
+    rows.push([
+      query.name,
+      mib(old.physicalInputBytes),
+      mib(now.physicalInputBytes),
+      (now.physicalInputBytes / Math.max(1, old.physicalInputBytes)).toFixed(2),
+      same ? 'yes' : 'NO',
+    ]);
   }
-  process.stdout.write(`a year of plays: ${summary.rowsWritten.base_plays} plays of ${values.users} users over 365 daily log files, compacted\n`);
+  process.stdout.write(
+    `a year of plays: ${summary.rowsWritten.base_plays} plays of ${values.users} users over 365 daily log files, compacted\n`,
+  );
   process.stdout.write(`${table(rows)}\n`);
 }
 

@@ -23,7 +23,11 @@ function walk(dir: string): string[] {
   });
 }
 
-const lines = files.flatMap((file) => readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== ''));
+const lines = files.flatMap((file) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== ''),
+);
 const bytes = lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0);
 const reader = new JsonRecordReader(LOG_FIELDS);
 let sink = 0;
@@ -50,9 +54,13 @@ for (let run = 0; run < runs; run++) {
     times[name]?.push((used.user + used.system) / 1000);
   }
 }
-console.log(`${lines.length} lines, ${(bytes / 1e6).toFixed(1)} MB, ${runs} rounds (median CPU ms per round); checksum ${sink}`);
+console.log(
+  `${lines.length} lines, ${(bytes / 1e6).toFixed(1)} MB, ${runs} rounds (median CPU ms per round); checksum ${sink}`,
+);
 const base = median(times['JSON.parse'] ?? []);
 for (const [name, ms] of Object.entries(times)) {
   const m = median(ms);
-  console.log(`${name.padEnd(18)} ${m.toFixed(1).padStart(8)} ms  ${((m * 1000) / lines.length).toFixed(2).padStart(6)} µs/line  ${(bytes / 1e3 / m).toFixed(0).padStart(5)} MB/s  ×${(m / base).toFixed(2)} JSON.parse  (min ${Math.min(...ms).toFixed(1)}, max ${Math.max(...ms).toFixed(1)})`);
+  console.log(
+    `${name.padEnd(18)} ${m.toFixed(1).padStart(8)} ms  ${((m * 1000) / lines.length).toFixed(2).padStart(6)} µs/line  ${(bytes / 1e3 / m).toFixed(0).padStart(5)} MB/s  ×${(m / base).toFixed(2)} JSON.parse  (min ${Math.min(...ms).toFixed(1)}, max ${Math.max(...ms).toFixed(1)})`,
+  );
 }

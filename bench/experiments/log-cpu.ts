@@ -20,7 +20,9 @@ if (!file) {
   console.error('usage: tsx bench/experiments/log-cpu.ts <log file>');
   process.exit(2);
 }
-const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
+const lines = readFileSync(file, 'utf8')
+  .split('\n')
+  .filter((line) => line !== '');
 const n = lines.length;
 
 function cpuMs(work: () => unknown, runs = 5): number {
@@ -45,20 +47,45 @@ function transform(): PlayRow[] {
 
 const plays = transform();
 const report = (label: string, ms: number, per = n, unit = 'event') =>
-  console.log(`${label.padEnd(52)} ${ms.toFixed(0).padStart(6)} ms  ${((ms * 1000) / per).toFixed(2).padStart(6)} µs/${unit}`);
+  console.log(
+    `${label.padEnd(52)} ${ms.toFixed(0).padStart(6)} ms  ${((ms * 1000) / per).toFixed(2).padStart(6)} µs/${unit}`,
+  );
 
 console.log(`${file}: ${n} lines, ${plays.length} plays`);
-report('JSON.parse of every line', cpuMs(() => {
-  for (const line of lines) JSON.parse(line);
-}));
+report(
+  'JSON.parse of every line',
+  cpuMs(() => {
+    for (const line of lines) JSON.parse(line);
+  }),
+);
 report('LogFileTransform.addLine (parse, checks, rows)', cpuMs(transform));
-report('encodeParquet(BASE_PLAYS, plays)', cpuMs(() => encodeParquet(BASE_PLAYS, plays)));
+report(
+  'encodeParquet(BASE_PLAYS, plays)',
+  cpuMs(() => encodeParquet(BASE_PLAYS, plays)),
+);
 for (const column of BASE_PLAYS.columns) {
-  report(`  one column: ${column.name}`, cpuMs(() => encodeParquet({ ...BASE_PLAYS, columns: [column] }, plays), 3), plays.length, 'play');
+  report(
+    `  one column: ${column.name}`,
+    cpuMs(() => encodeParquet({ ...BASE_PLAYS, columns: [column] }, plays), 3),
+    plays.length,
+    'play',
+  );
 }
 
 // Calling the writer differently.
-const NEVER_NULL = new Set(['songplay_id', 'start_time', 'user_id', 'session_id', 'item_in_session', 'hour', 'day', 'week', 'weekday', 'source_key', 'source_line']);
+const NEVER_NULL = new Set([
+  'songplay_id',
+  'start_time',
+  'user_id',
+  'session_id',
+  'item_in_session',
+  'hour',
+  'day',
+  'week',
+  'weekday',
+  'source_key',
+  'source_line',
+]);
 const UNIQUE = new Set(['songplay_id', 'start_time', 'source_line']);
 function encodeVariant(options: { required?: boolean; typed?: boolean; plainUnique?: boolean }): number {
   const output = new ByteWriter();
@@ -78,10 +105,16 @@ function encodeVariant(options: { required?: boolean; typed?: boolean; plainUniq
   const columnData = BASE_PLAYS.columns.map((c) => {
     const name = c.name as keyof PlayRow;
     let data: unknown;
-    if (options.typed && c.type === 'int' && NEVER_NULL.has(c.name)) data = Int32Array.from(plays, (p) => p[name] as number);
-    else if (options.typed && c.type === 'timestamp') data = BigInt64Array.from(plays, (p) => BigInt(p[name] as number));
+    if (options.typed && c.type === 'int' && NEVER_NULL.has(c.name))
+      data = Int32Array.from(plays, (p) => p[name] as number);
+    else if (options.typed && c.type === 'timestamp')
+      data = BigInt64Array.from(plays, (p) => BigInt(p[name] as number));
     else data = plays.map((p) => p[name] ?? null);
-    return { name: c.name, data: data as never, ...(options.plainUnique && UNIQUE.has(c.name) ? { encoding: 'PLAIN' as const } : {}) };
+    return {
+      name: c.name,
+      data: data as never,
+      ...(options.plainUnique && UNIQUE.has(c.name) ? { encoding: 'PLAIN' as const } : {}),
+    };
   });
   void writer.write({ columnData, rowGroupSize: plays.length });
   writer.finish();
@@ -95,5 +128,10 @@ for (const [label, options] of [
   ['+ PLAIN for unique columns', { required: true, typed: true, plainUnique: true }],
 ] as const) {
   const bytes = encodeVariant(options);
-  report(`  ${label} (${(bytes / 1e6).toFixed(2)} MB)`, cpuMs(() => encodeVariant(options)), plays.length, 'play');
+  report(
+    `  ${label} (${(bytes / 1e6).toFixed(2)} MB)`,
+    cpuMs(() => encodeVariant(options)),
+    plays.length,
+    'play',
+  );
 }

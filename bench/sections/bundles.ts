@@ -7,7 +7,9 @@ import type { BenchContext } from './context.js';
 
 export async function bundlesSection(context: BenchContext): Promise<readonly BundleReport[]> {
   const { settings, repoRoot } = context;
-  section(`Lambda bundles (esbuild as the stack bundles them; init = median of ${settings.initRuns} fresh processes, ${Math.ceil(settings.initRuns / 3)} without source maps)`);
+  section(
+    `Lambda bundles (esbuild as the stack bundles them; init = median of ${settings.initRuns} fresh processes, ${Math.ceil(settings.initRuns / 3)} without source maps)`,
+  );
   const { bundleReports } = await import('../bundles.js');
   const built = await bundleReports(repoRoot, join(settings.workDir, 'bundles'), settings.initRuns);
   out(
@@ -16,7 +18,15 @@ export async function bundlesSection(context: BenchContext): Promise<readonly Bu
   );
   out(
     table([
-      ['bundle', 'minified', '≤ 1 MB', '.map', 'init (deployed: --enable-source-maps)', 'init (no source maps)', '< 300 ms'],
+      [
+        'bundle',
+        'minified',
+        '≤ 1 MB',
+        '.map',
+        'init (deployed: --enable-source-maps)',
+        'init (no source maps)',
+        '< 300 ms',
+      ],
       ...built.reports.map((b) => [
         b.entry,
         `${(b.bytes / 1024).toFixed(0)} KiB`,
@@ -29,7 +39,9 @@ export async function bundlesSection(context: BenchContext): Promise<readonly Bu
     ]),
   );
   for (const b of built.reports) {
-    const top = b.contributors.slice(0, 5).map((c) => `${c.name} ${(c.bytes / 1024).toFixed(0)} KiB (${((100 * c.bytes) / b.bytes).toFixed(0)}%)`);
+    const top = b.contributors
+      .slice(0, 5)
+      .map((c) => `${c.name} ${(c.bytes / 1024).toFixed(0)} KiB (${((100 * c.bytes) / b.bytes).toFixed(0)}%)`);
     out(`  top 5 of ${b.entry}: ${top.join(', ')}`);
   }
   return built.reports;

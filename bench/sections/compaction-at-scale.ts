@@ -67,12 +67,20 @@ function summarise(result: CompactAtScaleResult): CompactionAtScaleReport {
 }
 
 function printLake(result: CompactAtScaleResult, whatIf: boolean): void {
-  const how = result.snapshotReused ? 'reused from the snapshot of an earlier bench run' : `built in ${result.buildSeconds.toFixed(0)} s (processBatch, one song per batch, into memory)`;
+  const how = result.snapshotReused
+    ? 'reused from the snapshot of an earlier bench run'
+    : `built in ${result.buildSeconds.toFixed(0)} s (processBatch, one song per batch, into memory)`;
   out(`  the lake before: ${how}`);
   out(
     table([
       ['table', 'objects', 'partitions', 'bytes', 'avg object'],
-      ...Object.entries(result.before).map(([name, t]) => [name, fmtInt(t.objects), fmtInt(t.partitions), fmtBytes(t.bytes), fmtBytes(t.bytes / t.objects)]),
+      ...Object.entries(result.before).map(([name, t]) => [
+        name,
+        fmtInt(t.objects),
+        fmtInt(t.partitions),
+        fmtBytes(t.bytes),
+        fmtBytes(t.bytes / t.objects),
+      ]),
     ]),
   );
   out(
@@ -85,7 +93,23 @@ function printRuns(result: CompactAtScaleResult): void {
   const clockNote = result.clock === 'virtual' ? 'simulated s = CPU + simulated waits' : 'wall s';
   out(
     table([
-      ['run', 'at', clockNote, 'CPU s', 'GET', 'PUT', 'LIST', 'DELETE', 'groups', 'merged', 'deleted', 'end', 'small left', 'replaced, awaiting delete', 'cleanup / ledger / merge s'],
+      [
+        'run',
+        'at',
+        clockNote,
+        'CPU s',
+        'GET',
+        'PUT',
+        'LIST',
+        'DELETE',
+        'groups',
+        'merged',
+        'deleted',
+        'end',
+        'small left',
+        'replaced, awaiting delete',
+        'cleanup / ledger / merge s',
+      ],
       ...result.runs.map((run) => [
         String(run.run),
         `+${run.startHour} h`,
@@ -105,7 +129,9 @@ function printRuns(result: CompactAtScaleResult): void {
       ]),
     ]),
   );
-  out(`  peak RSS ${mib(result.rssPeakSampled)}, maxRSS ${mib(result.maxRss)} (the in-memory lake included; RSS at start ${mib(result.rssAtStart)})`);
+  out(
+    `  peak RSS ${mib(result.rssPeakSampled)}, maxRSS ${mib(result.maxRss)} (the in-memory lake included; RSS at start ${mib(result.rssAtStart)})`,
+  );
 }
 
 function runEnd(run: ScaleRun): string {
@@ -140,6 +166,12 @@ function dominant(run: ScaleRun): string {
 
 function byArea(run: ScaleRun): string {
   return Object.entries(run.requestsByArea)
-    .map(([area, counts]) => `${area}: ${Object.entries(counts).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${fmtInt(n)}`).join(', ')}`)
+    .map(
+      ([area, counts]) =>
+        `${area}: ${Object.entries(counts)
+          .filter(([, n]) => n > 0)
+          .map(([kind, n]) => `${kind} ${fmtInt(n)}`)
+          .join(', ')}`,
+    )
     .join('; ');
 }

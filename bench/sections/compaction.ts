@@ -12,7 +12,9 @@ export interface CompactionReport {
 }
 
 export async function compactionSection(context: BenchContext): Promise<CompactionReport> {
-  section('compaction of our real-shape lake (compactLake, DEFAULT_COMPACTION, fresh process; then the run after the grace period)');
+  section(
+    'compaction of our real-shape lake (compactLake, DEFAULT_COMPACTION, fresh process; then the run after the grace period)',
+  );
   const lakeDir = lakeOf(context, 'ours');
   const before = await lakeFiles(lakeDir);
   const { result } = await runChild(context.repoRoot, { mode: 'compact', lakeDir });
@@ -23,7 +25,9 @@ export async function compactionSection(context: BenchContext): Promise<Compacti
       `${fmtInt(merge.groups.reduce((sum, g) => sum + g.filesMerged, 0))} files merged, ${fmtInt(merge.groups.reduce((sum, g) => sum + g.rows, 0))} rows rewritten, ` +
       `${fmtInt(merge.groups.reduce((sum, g) => sum + g.droppedRows, 0))} dropped; peak RSS ${mib(result.rssPeakSampled)}, maxRSS ${mib(result.maxRss)} (both runs)`,
   );
-  out(`  after the grace period: ${cleanup.seconds.toFixed(2)} s, ${fmtInt(cleanup.filesDeleted)} replaced files deleted, ${cleanup.groups} more groups`);
+  out(
+    `  after the grace period: ${cleanup.seconds.toFixed(2)} s, ${fmtInt(cleanup.filesDeleted)} replaced files deleted, ${cleanup.groups} more groups`,
+  );
   out(compactionTable(before, after));
   return { result, before: brief(before), after: brief(after) };
 }
@@ -33,7 +37,9 @@ function brief(tables: Map<string, TableFiles>): Record<string, { files: number;
 }
 
 function compactionTable(before: Map<string, TableFiles>, after: Map<string, TableFiles>): string {
-  const rows: string[][] = [['table', 'partitions', 'files before → after', 'files/partition before → after (max)', 'avg file before → after']];
+  const rows: string[][] = [
+    ['table', 'partitions', 'files before → after', 'files/partition before → after (max)', 'avg file before → after'],
+  ];
   const maxFiles = (t: TableFiles) => Math.max(0, ...[...t.partitions.values()].map((p) => p.files));
   for (const [name, b] of before) {
     if (name.includes('(not Parquet)')) continue;

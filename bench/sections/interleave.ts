@@ -30,7 +30,10 @@ export interface RunRecord<R extends Timed> {
   readonly counts: Counts;
 }
 
-export async function interleavedRuns<R extends Timed>(context: BenchContext, specs: readonly EngineSpec<R>[]): Promise<RunRecord<R>[]> {
+export async function interleavedRuns<R extends Timed>(
+  context: BenchContext,
+  specs: readonly EngineSpec<R>[],
+): Promise<RunRecord<R>[]> {
   const records: RunRecord<R>[] = [];
   for (let run = 1; run <= context.settings.runs; run++) {
     for (const spec of specs) {
@@ -41,7 +44,9 @@ export async function interleavedRuns<R extends Timed>(context: BenchContext, sp
       const { result, processMs } = await spec.measure(lakeDir);
       const counts = await context.verifier.counts(lakeDir);
       records.push({ engine: spec.name, run, result, processMs, load1: loadBefore, counts });
-      out(`  run ${run}/${context.settings.runs} ${spec.name.padEnd(14)} ${result.seconds.toFixed(2)} s, CPU ${result.cpuSeconds.toFixed(1)} s, load ${loadBefore.toFixed(2)}`);
+      out(
+        `  run ${run}/${context.settings.runs} ${spec.name.padEnd(14)} ${result.seconds.toFixed(2)} s, CPU ${result.cpuSeconds.toFixed(1)} s, load ${loadBefore.toFixed(2)}`,
+      );
       await spec.after?.(lakeDir, run);
     }
   }
@@ -49,7 +54,11 @@ export async function interleavedRuns<R extends Timed>(context: BenchContext, sp
 }
 
 /** The median of a figure over an engine's runs. */
-export function medianOf<R extends Timed>(records: readonly RunRecord<R>[], engine: string, pick: (record: RunRecord<R>) => number): number {
+export function medianOf<R extends Timed>(
+  records: readonly RunRecord<R>[],
+  engine: string,
+  pick: (record: RunRecord<R>) => number,
+): number {
   return median(records.filter((record) => record.engine === engine).map(pick));
 }
 
@@ -73,5 +82,7 @@ export function timedMedians<R extends Timed>(records: readonly RunRecord<R>[], 
 
 /** The row counts of the engine's last run. */
 export function lastCounts<R extends Timed>(records: readonly RunRecord<R>[], engine: string): Counts {
-  return records.filter((record) => record.engine === engine).at(-1)?.counts ?? { plays: Number.NaN, songs: Number.NaN };
+  return (
+    records.filter((record) => record.engine === engine).at(-1)?.counts ?? { plays: Number.NaN, songs: Number.NaN }
+  );
 }

@@ -12,17 +12,33 @@ export async function filesWrittenSection(context: BenchContext): Promise<FilesR
   const rows: string[][] = [['engine', 'table', 'files', 'bytes', 'partitions', 'files/partition', 'avg file']];
   for (const engine of ['ours', 'duckdb']) {
     const tables = await lakeFiles(lakeOf(context, engine));
-    report[engine] = Object.fromEntries([...tables].map(([name, t]) => [name, { files: t.files, bytes: t.bytes, partitions: t.partitions.size }]));
+    report[engine] = Object.fromEntries(
+      [...tables].map(([name, t]) => [name, { files: t.files, bytes: t.bytes, partitions: t.partitions.size }]),
+    );
     for (const [name, t] of tables) rows.push(filesRow(engine, name, t));
   }
   out(table(rows));
-  const objects = (engine: string) => Object.entries(report[engine] ?? {}).reduce((sum, [name, t]) => sum + (name.includes('(not Parquet)') ? 0 : t.files), 0);
-  out(`  Parquet objects in all: ours ${fmtInt(objects('ours'))}, DuckDB ${fmtInt(objects('duckdb'))} (ours: one object per table partition per batch; a local batch holds up to 5,000 files or 128 MiB)`);
+  const objects = (engine: string) =>
+    Object.entries(report[engine] ?? {}).reduce(
+      (sum, [name, t]) => sum + (name.includes('(not Parquet)') ? 0 : t.files),
+      0,
+    );
+  out(
+    `  Parquet objects in all: ours ${fmtInt(objects('ours'))}, DuckDB ${fmtInt(objects('duckdb'))} (ours: one object per table partition per batch; a local batch holds up to 5,000 files or 128 MiB)`,
+  );
   return report;
 }
 
 function filesRow(engine: string, name: string, t: TableFiles): string[] {
-  return [engine, name, fmtInt(t.files), fmtBytes(t.bytes), fmtInt(t.partitions.size), (t.files / t.partitions.size).toFixed(1), fmtBytes(t.bytes / t.files)];
+  return [
+    engine,
+    name,
+    fmtInt(t.files),
+    fmtBytes(t.bytes),
+    fmtInt(t.partitions.size),
+    (t.files / t.partitions.size).toFixed(1),
+    fmtBytes(t.bytes / t.files),
+  ];
 }
 
 export interface IdentityReport {
@@ -40,7 +56,9 @@ export async function sameTablesSection(context: BenchContext): Promise<Identity
     base_songs: await context.verifier.differences('base_songs', ours, duck),
   };
   for (const [name, d] of Object.entries(report)) {
-    out(`  ${name}: ${d.aNotB === 0 && d.bNotA === 0 ? 'identical' : `DIFFER: ${d.aNotB} rows only in ours, ${d.bNotA} only in DuckDB's`}`);
+    out(
+      `  ${name}: ${d.aNotB === 0 && d.bNotA === 0 ? 'identical' : `DIFFER: ${d.aNotB} rows only in ours, ${d.bNotA} only in DuckDB's`}`,
+    );
   }
   return report;
 }

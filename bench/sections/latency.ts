@@ -27,7 +27,9 @@ export interface LatencyReport {
 
 export async function latencySection(context: BenchContext, compacted: boolean): Promise<LatencyReport> {
   const { settings, repoRoot } = context;
-  section(`latency: ${settings.latencyFiles} new small log files, object written → rows visible through LakeSql (local run)`);
+  section(
+    `latency: ${settings.latencyFiles} new small log files, object written → rows visible through LakeSql (local run)`,
+  );
   const lakeDir = lakeOf(context, 'ours');
   const inputDir = join(settings.workDir, 'latency-input');
   await rm(inputDir, { recursive: true, force: true });
@@ -40,7 +42,10 @@ export async function latencySection(context: BenchContext, compacted: boolean):
     firstDate: addDays(START_DATE, settings.days),
     seed: settings.seed,
   });
-  const report = { ...summarise(result), cliQueryMs: measureCliQuery(repoRoot, lakeDir, result.samples[0]?.key ?? '', settings.quick ? 1 : 3) };
+  const report = {
+    ...summarise(result),
+    cliQueryMs: measureCliQuery(repoRoot, lakeDir, result.samples[0]?.key ?? '', settings.quick ? 1 : 3),
+  };
   printLatency(report, context, compacted);
   return report;
 }
@@ -72,8 +77,12 @@ function printLatency(report: LatencyReport, context: BenchContext, compacted: b
     `  ${report.samples.length} files of ${fmtInt(context.settings.latencyEventsPerFile)} events (${fmtInt(median(report.samples.map((s) => s.rows)))} plays each, median), ` +
       `into the ${compacted ? 'compacted ' : ''}real-shape lake; queries per file: max ${Math.max(...report.samples.map((s) => s.attempts))}`,
   );
-  out(`  the same count through \`sparkify-lake query\` (a fresh process each time, as an analyst runs it): median ${report.cliQueryMs.toFixed(0)} ms wall`);
-  out('  This measures the worker + query path on local disk only. Not measured (cannot be, here): S3 event → SQS delivery,');
+  out(
+    `  the same count through \`sparkify-lake query\` (a fresh process each time, as an analyst runs it): median ${report.cliQueryMs.toFixed(0)} ms wall`,
+  );
+  out(
+    '  This measures the worker + query path on local disk only. Not measured (cannot be, here): S3 event → SQS delivery,',
+  );
   out('  the SQS poller and batching window, Lambda start, S3/Glue round trips, Athena. See the estimate below.');
 }
 
@@ -81,11 +90,15 @@ function measureCliQuery(repoRoot: string, lakeDir: string, key: string, runs: n
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    const child = spawnSync(process.execPath, [join(repoRoot, 'bin', 'sparkify-lake.mjs'), 'query', '--lake', lakeDir, '--json', visiblePlaysSql(key)], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const child = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'bin', 'sparkify-lake.mjs'), 'query', '--lake', lakeDir, '--json', visiblePlaysSql(key)],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     if (child.status !== 0) throw new Error(`sparkify-lake query failed: ${child.stderr}`);
     times.push(performance.now() - started);
   }

@@ -34,7 +34,10 @@ export async function profileSection(context: BenchContext): Promise<void> {
     await mkdir(kindDir, { recursive: true });
     const lakeDir = lakeOf(context, 'ours-profile');
     await rm(lakeDir, { recursive: true, force: true });
-    const { result } = await runChild(repoRoot, { mode: 'ingest', dataDir: data.dir, lakeDir, kinds: [kind] }, ['--cpu-prof', `--cpu-prof-dir=${kindDir}`]);
+    const { result } = await runChild(repoRoot, { mode: 'ingest', dataDir: data.dir, lakeDir, kinds: [kind] }, [
+      '--cpu-prof',
+      `--cpu-prof-dir=${kindDir}`,
+    ]);
     out(`\n-- ${kind} files only: ${result.seconds.toFixed(2)} s under the profiler`);
     await summariseProfile(kindDir);
   }
@@ -48,13 +51,30 @@ async function summariseProfile(dir: string): Promise<void> {
   const { functions, groups, totalMicros } = selfTimes(profile);
   const pct = (m: number) => `${((100 * m) / totalMicros).toFixed(1)}%`;
   out(`  ${join(dir, file)}: ${(totalMicros / 1e6).toFixed(1)} s sampled (process start and module loading included)`);
-  out(table([['self time', 'ms', 'function', 'where'], ...functions.slice(0, 25).map((f) => [pct(f.micros), (f.micros / 1000).toFixed(0), f.name, f.where])]));
-  out(table([['self time', 'ms', 'package / folder'], ...groups.slice(0, 12).map((g) => [pct(g.micros), (g.micros / 1000).toFixed(0), g.name])]));
-  const inclusive = inclusiveTimes(profile, PROFILE_STAGES.map(([name]) => name));
+  out(
+    table([
+      ['self time', 'ms', 'function', 'where'],
+      ...functions.slice(0, 25).map((f) => [pct(f.micros), (f.micros / 1000).toFixed(0), f.name, f.where]),
+    ]),
+  );
+  out(
+    table([
+      ['self time', 'ms', 'package / folder'],
+      ...groups.slice(0, 12).map((g) => [pct(g.micros), (g.micros / 1000).toFixed(0), g.name]),
+    ]),
+  );
+  const inclusive = inclusiveTimes(
+    profile,
+    PROFILE_STAGES.map(([name]) => name),
+  );
   out(
     table([
       ['inclusive', 'ms', 'stage (function and what it calls; synchronous parts of async functions only)'],
-      ...PROFILE_STAGES.map(([name, what]) => [pct(inclusive.get(name) ?? 0), ((inclusive.get(name) ?? 0) / 1000).toFixed(0), `${name}: ${what}`]),
+      ...PROFILE_STAGES.map(([name, what]) => [
+        pct(inclusive.get(name) ?? 0),
+        ((inclusive.get(name) ?? 0) / 1000).toFixed(0),
+        `${name}: ${what}`,
+      ]),
     ]),
   );
 }

@@ -8,7 +8,14 @@ import { mib, out, section } from '../output.js';
 import type { DuckdbResult, FirstQueryResult, IngestResult } from '../protocol.js';
 import { fmtInt, median, table } from '../support.js';
 import type { BenchContext } from './context.js';
-import { interleavedRuns, lastCounts, medianOf, timedMedians, type RunRecord, type TimedMedians } from './interleave.js';
+import {
+  interleavedRuns,
+  lastCounts,
+  medianOf,
+  timedMedians,
+  type RunRecord,
+  type TimedMedians,
+} from './interleave.js';
 
 /** The analyst query timed on the fresh lake (src/domain/analyst-queries.ts): every view, counted. */
 export const FIRST_QUERY = 'lake-overview';
@@ -26,30 +33,60 @@ export interface RealShapeReport {
   readonly ours: TimedMedians & { readonly objectsWritten: number };
   readonly duckdb: TimedMedians & { readonly songsSeconds: number; readonly playsSeconds: number };
   readonly firstQueries: readonly FirstQueryRun[];
-  readonly firstQuery: { readonly seconds: number; readonly cpuSeconds: number; readonly openSeconds: number; readonly processMs: number; readonly rssPeakSampled: number; readonly maxRss: number };
-  readonly counts: { readonly ours: { plays: number; songs: number }; readonly duckdb: { plays: number; songs: number } };
+  readonly firstQuery: {
+    readonly seconds: number;
+    readonly cpuSeconds: number;
+    readonly openSeconds: number;
+    readonly processMs: number;
+    readonly rssPeakSampled: number;
+    readonly maxRss: number;
+  };
+  readonly counts: {
+    readonly ours: { plays: number; songs: number };
+    readonly duckdb: { plays: number; songs: number };
+  };
   /** DuckDB's wall time ÷ ours, medians: the headline. */
   readonly ratio: number;
 }
 
 export async function realShapeIngestSection(context: BenchContext): Promise<RealShapeReport> {
   const { settings, data, repoRoot } = context;
-  section(`real-shape ingest: ours (ingestFolder) vs DuckDB native, ${settings.runs} interleaved run(s) each in a fresh process; first query after each of ours`);
+  section(
+    `real-shape ingest: ours (ingestFolder) vs DuckDB native, ${settings.runs} interleaved run(s) each in a fresh process; first query after each of ours`,
+  );
   const firstQueries: FirstQueryRun[] = [];
   const records = await interleavedRuns<IngestResult | DuckdbResult>(context, [
     {
       name: 'ours',
       label: 'ours: ingestFolder (whole local ingest)',
-      measure: (lakeDir) => runChild(repoRoot, { mode: 'ingest', dataDir: data.dir, lakeDir, ...(settings.localBatchBytes ? { batchBytes: settings.localBatchBytes } : {}) }),
+      measure: (lakeDir) =>
+        runChild(repoRoot, {
+          mode: 'ingest',
+          dataDir: data.dir,
+          lakeDir,
+          ...(settings.localBatchBytes ? { batchBytes: settings.localBatchBytes } : {}),
+        }),
       after: async (lakeDir, run) => {
-        const { result, processMs } = await runChild(repoRoot, { mode: 'first-query', lakeDir, queryName: FIRST_QUERY });
+        const { result, processMs } = await runChild(repoRoot, {
+          mode: 'first-query',
+          lakeDir,
+          queryName: FIRST_QUERY,
+        });
         firstQueries.push({ run, result, processMs, answerOk: overviewMatches(result, context) });
       },
     },
     {
       name: 'duckdb',
       label: 'DuckDB, 1 thread, same tables',
-      measure: (lakeDir) => runChild(repoRoot, { mode: 'duckdb', dataDir: data.dir, lakeDir, threads: 1, sourceLine: true, tables: ['songs', 'plays'] }),
+      measure: (lakeDir) =>
+        runChild(repoRoot, {
+          mode: 'duckdb',
+          dataDir: data.dir,
+          lakeDir,
+          threads: 1,
+          sourceLine: true,
+          tables: ['songs', 'plays'],
+        }),
     },
   ]);
   const report = summarise(records, firstQueries);
@@ -59,13 +96,22 @@ export async function realShapeIngestSection(context: BenchContext): Promise<Rea
   return report;
 }
 
-function summarise(records: readonly RunRecord<IngestResult | DuckdbResult>[], firstQueries: readonly FirstQueryRun[]): RealShapeReport {
+function summarise(
+  records: readonly RunRecord<IngestResult | DuckdbResult>[],
+  firstQueries: readonly FirstQueryRun[],
+): RealShapeReport {
   const ours = timedMedians(records, 'ours');
   const duckdb = timedMedians(records, 'duckdb');
-  const duckOnly = (pick: (r: DuckdbResult) => number) => medianOf(records, 'duckdb', (r) => (r.result.mode === 'duckdb' ? pick(r.result) : Number.NaN));
+  const duckOnly = (pick: (r: DuckdbResult) => number) =>
+    medianOf(records, 'duckdb', (r) => (r.result.mode === 'duckdb' ? pick(r.result) : Number.NaN));
   return {
     runs: records,
-    ours: { ...ours, objectsWritten: medianOf(records, 'ours', (r) => (r.result.mode === 'ingest' ? r.result.objectsWritten : Number.NaN)) },
+    ours: {
+      ...ours,
+      objectsWritten: medianOf(records, 'ours', (r) =>
+        r.result.mode === 'ingest' ? r.result.objectsWritten : Number.NaN,
+      ),
+    },
     duckdb: { ...duckdb, songsSeconds: duckOnly((r) => r.songsSeconds), playsSeconds: duckOnly((r) => r.playsSeconds) },
     firstQueries,
     firstQuery: {
@@ -84,7 +130,12 @@ function summarise(records: readonly RunRecord<IngestResult | DuckdbResult>[], f
 /** lake-overview's rows: table_name, row_count, with_song. */
 function overviewMatches(result: FirstQueryResult, context: BenchContext): boolean {
   const { data } = context;
-  const expected: Record<string, number> = { songplays: data.plays, users: data.users, songs: data.songs, artists: data.artists };
+  const expected: Record<string, number> = {
+    songplays: data.plays,
+    users: data.users,
+    songs: data.songs,
+    artists: data.artists,
+  };
   const rows = new Map(result.rows.map((row) => [String(row[0]), Number(row[1])]));
   return Object.entries(expected).every(([name, count]) => rows.get(name) === count);
 }
@@ -132,7 +183,9 @@ function printMedians(report: RealShapeReport, context: BenchContext): void {
     mib(m.maxRss),
     objects,
   ];
-  out(`\nmedian of ${settings.runs} run(s) (${fmtInt(data.songFiles)} song files + ${fmtInt(data.logFiles)} log files, ${inputMB.toFixed(1)} MB of JSON):`);
+  out(
+    `\nmedian of ${settings.runs} run(s) (${fmtInt(data.songFiles)} song files + ${fmtInt(data.logFiles)} log files, ${inputMB.toFixed(1)} MB of JSON):`,
+  );
   out(
     table([
       ['engine', 'wall s', 'input MB/s', 'files/s', 'CPU s', 'RSS start', 'peak RSS', 'maxRSS', 'objects written'],
@@ -140,17 +193,32 @@ function printMedians(report: RealShapeReport, context: BenchContext): void {
       row('DuckDB, 1 thread, same tables', report.duckdb, 'see files written'),
     ]),
   );
-  out(`  DuckDB split: songs ${report.duckdb.songsSeconds.toFixed(2)} s, logs ${report.duckdb.playsSeconds.toFixed(2)} s`);
+  out(
+    `  DuckDB split: songs ${report.duckdb.songsSeconds.toFixed(2)} s, logs ${report.duckdb.playsSeconds.toFixed(2)} s`,
+  );
   out(`  ratio to DuckDB (DuckDB wall ÷ ours, medians): ${report.ratio.toFixed(2)}  (target ≥ 0.25, aim 0.5)`);
-  out(`  the same in CPU time (DuckDB CPU ÷ ours, medians; moves less with the machine's load): ${(report.duckdb.cpuSeconds / report.ours.cpuSeconds).toFixed(2)}`);
-  if (settings.localBatchBytes) out(`  WHAT-IF: ours ran with local batches of ${(settings.localBatchBytes / 1024 / 1024).toFixed(0)} MiB of input (--local-batch-mib), not LOCAL_BATCH_BYTES`);
-  out('  ours writes every base table the views need (songs, plays, user_latest, the ledger); DuckDB writes base_songs and base_plays only.');
-  out('  wall s: inside the process, from the call to its return (module loading excluded); CPU s: user + system, all threads;');
-  out('  peak RSS: process.memoryUsage.rss() sampled every 10 ms; maxRSS: process.resourceUsage().maxRSS (kernel high-water mark).');
+  out(
+    `  the same in CPU time (DuckDB CPU ÷ ours, medians; moves less with the machine's load): ${(report.duckdb.cpuSeconds / report.ours.cpuSeconds).toFixed(2)}`,
+  );
+  if (settings.localBatchBytes)
+    out(
+      `  WHAT-IF: ours ran with local batches of ${(settings.localBatchBytes / 1024 / 1024).toFixed(0)} MiB of input (--local-batch-mib), not LOCAL_BATCH_BYTES`,
+    );
+  out(
+    '  ours writes every base table the views need (songs, plays, user_latest, the ledger); DuckDB writes base_songs and base_plays only.',
+  );
+  out(
+    '  wall s: inside the process, from the call to its return (module loading excluded); CPU s: user + system, all threads;',
+  );
+  out(
+    '  peak RSS: process.memoryUsage.rss() sampled every 10 ms; maxRSS: process.resourceUsage().maxRSS (kernel high-water mark).',
+  );
 }
 
 function printFirstQueries(queries: readonly FirstQueryRun[]): void {
-  out(`\nfirst query on the fresh, uncompacted lake (\`${FIRST_QUERY}\` through LakeSql, a fresh process after each of our runs):`);
+  out(
+    `\nfirst query on the fresh, uncompacted lake (\`${FIRST_QUERY}\` through LakeSql, a fresh process after each of our runs):`,
+  );
   out(
     table([
       ['run', 'open s', 'open + query s', 'CPU s', 'process (fork → exit) s', 'peak RSS', 'maxRSS', 'answer ok'],
@@ -166,5 +234,7 @@ function printFirstQueries(queries: readonly FirstQueryRun[]): void {
       ]),
     ]),
   );
-  out("  target: open + query < 2 s and maxRSS ≤ 400 MiB; CPU s is DuckDB's threads together; the process column adds Node, tsx and module start.");
+  out(
+    "  target: open + query < 2 s and maxRSS ≤ 400 MiB; CPU s is DuckDB's threads together; the process column adds Node, tsx and module start.",
+  );
 }

@@ -28,12 +28,15 @@ export interface RequestsReport {
 export const REQUESTS_PER_SONG_FILE_TARGET = 1.5;
 
 export async function requestsSection(context: BenchContext): Promise<RequestsReport> {
-  section('S3 requests per song file at the stack’s settings (song worker handler, counting store; a count, not a timing)');
+  section(
+    'S3 requests per song file at the stack’s settings (song worker handler, counting store; a count, not a timing)',
+  );
   const lakeDir = lakeOf(context, 'requests');
   await rm(lakeDir, { recursive: true, force: true });
   await mkdir(lakeDir, { recursive: true });
   const { result } = await runChild(context.repoRoot, { mode: 'requests', dataDir: context.data.dir, lakeDir });
-  if (result.failures.length > 0) throw new Error(`song handler: ${result.failures.length} messages failed, e.g. ${result.failures[0]}`);
+  if (result.failures.length > 0)
+    throw new Error(`song handler: ${result.failures.length} messages failed, e.g. ${result.failures[0]}`);
   const report = summarise(result);
   printRequests(report, result);
   return report;
@@ -54,18 +57,39 @@ function summarise(result: RequestsResult): RequestsReport {
 }
 
 function printRequests(report: RequestsReport, result: RequestsResult): void {
-  const row = (name: string, c: RequestCounts) => [name, fmtInt(c.GET), fmtInt(c.PUT), fmtInt(c.LIST), fmtInt(c.DELETE), fmtInt(totalRequests(c)), (totalRequests(c) / report.songFiles).toFixed(3)];
+  const row = (name: string, c: RequestCounts) => [
+    name,
+    fmtInt(c.GET),
+    fmtInt(c.PUT),
+    fmtInt(c.LIST),
+    fmtInt(c.DELETE),
+    fmtInt(totalRequests(c)),
+    (totalRequests(c) / report.songFiles).toFixed(3),
+  ];
   const all: RequestCounts = {
     GET: report.source.GET + report.lake.GET,
     PUT: report.source.PUT + report.lake.PUT,
     LIST: report.source.LIST + report.lake.LIST,
     DELETE: report.source.DELETE + report.lake.DELETE,
   };
-  out(`  ${fmtInt(report.songFiles)} song files in ${report.batches} invocations of up to ${fmtInt(report.batchSize)} messages, fileConcurrency ${report.fileConcurrency} (lib/settings.ts)`);
-  out(table([['store', 'GET', 'PUT', 'LIST', 'DELETE', 'all', 'per song file'], row('landing (source)', report.source), row('lake', report.lake), row('both', all)]));
-  out(`  requests per song file: ${report.perSongFile.toFixed(3)}  (target ≤ ${REQUESTS_PER_SONG_FILE_TARGET}; the GET of the source included)`);
+  out(
+    `  ${fmtInt(report.songFiles)} song files in ${report.batches} invocations of up to ${fmtInt(report.batchSize)} messages, fileConcurrency ${report.fileConcurrency} (lib/settings.ts)`,
+  );
+  out(
+    table([
+      ['store', 'GET', 'PUT', 'LIST', 'DELETE', 'all', 'per song file'],
+      row('landing (source)', report.source),
+      row('lake', report.lake),
+      row('both', all),
+    ]),
+  );
+  out(
+    `  requests per song file: ${report.perSongFile.toFixed(3)}  (target ≤ ${REQUESTS_PER_SONG_FILE_TARGET}; the GET of the source included)`,
+  );
   out(batchDistribution(result.batches, report));
-  out('  Glue BatchCreatePartition calls (only for partitions new to a warm container) and SQS calls are not S3 requests and are not counted.');
+  out(
+    '  Glue BatchCreatePartition calls (only for partitions new to a warm container) and SQS calls are not S3 requests and are not counted.',
+  );
 }
 
 function batchDistribution(batches: readonly BatchRequests[], report: RequestsReport): string {

@@ -31,8 +31,13 @@ export function summarySection(input: SummaryInput): TargetCheck[] {
       ...checks.map((c) => [c.target, c.measured, c.met === undefined ? 'not measured' : c.met ? 'yes' : 'NO', c.kind]),
     ]),
   );
-  out("  timings move with the machine's load (see the load lines); counts do not; simulated = simulated S3 latency + this process's CPU time.");
-  if (input.logPath) out(`  log-path ratio: ${input.logPath.ratio.toFixed(2)} (ours ÷ DuckDB 1 thread, log events/s); 2 threads without source_line: ${input.logPath.ratioTwoThreads.toFixed(2)}`);
+  out(
+    "  timings move with the machine's load (see the load lines); counts do not; simulated = simulated S3 latency + this process's CPU time.",
+  );
+  if (input.logPath)
+    out(
+      `  log-path ratio: ${input.logPath.ratio.toFixed(2)} (ours ÷ DuckDB 1 thread, log events/s); 2 threads without source_line: ${input.logPath.ratioTwoThreads.toFixed(2)}`,
+    );
   out(`  load at start: ${input.loadAtStart}`);
   out(`  load at end: ${machineLoad()}`);
   out(`  bench wall time: ${elapsedSeconds().toFixed(0)} s`);
@@ -43,10 +48,30 @@ function targetChecks(input: SummaryInput): TargetCheck[] {
   const { realShape, logPath, requests, compactionAtScale } = input;
   const scale = compactionAtScale;
   return [
-    { target: 'real-shape ingest ≥ 0.25× DuckDB native (aim 0.5)', measured: `${realShape.ratio.toFixed(2)}×`, met: realShape.ratio >= 0.25, kind: 'timing' },
-    { target: 'real-shape ingest peak RSS ≤ 400 MiB', measured: `maxRSS ${mib(realShape.ours.maxRss)}`, met: realShape.ours.maxRss <= 400 * MiB, kind: 'memory' },
-    { target: 'first query on the fresh lake < 2 s', measured: `${realShape.firstQuery.seconds.toFixed(2)} s`, met: realShape.firstQuery.seconds < 2, kind: 'timing' },
-    { target: 'first query ≤ 400 MiB', measured: `maxRSS ${mib(realShape.firstQuery.maxRss)}`, met: realShape.firstQuery.maxRss <= 400 * MiB, kind: 'memory' },
+    {
+      target: 'real-shape ingest ≥ 0.25× DuckDB native (aim 0.5)',
+      measured: `${realShape.ratio.toFixed(2)}×`,
+      met: realShape.ratio >= 0.25,
+      kind: 'timing',
+    },
+    {
+      target: 'real-shape ingest peak RSS ≤ 400 MiB',
+      measured: `maxRSS ${mib(realShape.ours.maxRss)}`,
+      met: realShape.ours.maxRss <= 400 * MiB,
+      kind: 'memory',
+    },
+    {
+      target: 'first query on the fresh lake < 2 s',
+      measured: `${realShape.firstQuery.seconds.toFixed(2)} s`,
+      met: realShape.firstQuery.seconds < 2,
+      kind: 'timing',
+    },
+    {
+      target: 'first query ≤ 400 MiB',
+      measured: `maxRSS ${mib(realShape.firstQuery.maxRss)}`,
+      met: realShape.firstQuery.maxRss <= 400 * MiB,
+      kind: 'memory',
+    },
     {
       target: `≤ ${REQUESTS_PER_SONG_FILE_TARGET} S3 requests per song file (stack settings)`,
       measured: requests ? requests.perSongFile.toFixed(3) : '–',
@@ -55,10 +80,19 @@ function targetChecks(input: SummaryInput): TargetCheck[] {
     },
     {
       target: `compaction of ${scale ? fmtInt(scale.smallObjects) : 'many'} small objects: one run, or monotonic progress`,
-      measured: scale ? (scale.mergedInOneRun ? 'merged in run 1' : `merged after run ${scale.runsToMerge ?? '–'}, monotonic: ${scale.monotonic ? 'yes' : 'no'}`) : '–',
+      measured: scale
+        ? scale.mergedInOneRun
+          ? 'merged in run 1'
+          : `merged after run ${scale.runsToMerge ?? '–'}, monotonic: ${scale.monotonic ? 'yes' : 'no'}`
+        : '–',
       met: scale ? scale.mergedInOneRun || (scale.monotonic && scale.runsToMerge !== undefined) : undefined,
       kind: 'simulated',
     },
-    { target: 'log path ≥ 0.25× one-thread DuckDB', measured: logPath ? `${logPath.ratio.toFixed(2)}×` : '–', met: logPath ? logPath.ratio >= 0.25 : undefined, kind: 'timing' },
+    {
+      target: 'log path ≥ 0.25× one-thread DuckDB',
+      measured: logPath ? `${logPath.ratio.toFixed(2)}×` : '–',
+      met: logPath ? logPath.ratio >= 0.25 : undefined,
+      kind: 'timing',
+    },
   ];
 }

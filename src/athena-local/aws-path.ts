@@ -7,7 +7,13 @@
  * after the visibility timeout, the queue's redrive policy moving them to the DLQ.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { PutBucketNotificationConfigurationCommand, type NotificationConfiguration } from '@aws-sdk/client-s3';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createWorkerHandler, type WorkerDependencies } from '../../lambdas/worker-handler.js';
@@ -63,7 +69,11 @@ export interface DeployOptions {
 }
 
 /** Creates what `cdk deploy` would, as far as the ingest path goes, from the template alone. */
-export async function deployLocalStack(clients: LocalAwsClients, template: StackTemplate, options: DeployOptions = {}): Promise<LocalStack> {
+export async function deployLocalStack(
+  clients: LocalAwsClients,
+  template: StackTemplate,
+  options: DeployOptions = {},
+): Promise<LocalStack> {
   const suffix = options.suffix ?? randomBytes(4).toString('hex');
   const landingBucket = `landing-${suffix}`;
   const lakeBucket = `lake-${suffix}`;
@@ -73,7 +83,12 @@ export async function deployLocalStack(clients: LocalAwsClients, template: Stack
 
   // Queues: dead-letter queues first, so the redrive policies can name them.
   const queues: Record<string, LocalQueue> = {};
-  const queueResources = template.resources('AWS::SQS::Queue').sort(([, a], [, b]) => Number(a.Properties?.RedrivePolicy !== undefined) - Number(b.Properties?.RedrivePolicy !== undefined));
+  const queueResources = template
+    .resources('AWS::SQS::Queue')
+    .sort(
+      ([, a], [, b]) =>
+        Number(a.Properties?.RedrivePolicy !== undefined) - Number(b.Properties?.RedrivePolicy !== undefined),
+    );
   for (const [logicalId, resource] of queueResources) {
     const env = localCfnEnvironment(template, { lakeBucket, landingBucket, queues }, account);
     const properties = resolveCfn(resource.Properties ?? {}, env) as Record<string, unknown>;
@@ -82,10 +97,16 @@ export async function deployLocalStack(clients: LocalAwsClients, template: Stack
       if (name === 'QueueName' || name === 'Tags' || name === 'SqsManagedSseEnabled') continue;
       attributes[name] = typeof value === 'object' ? JSON.stringify(value) : String(value);
     }
-    if (options.visibilityTimeoutSeconds !== undefined) attributes.VisibilityTimeout = String(options.visibilityTimeoutSeconds);
-    const url = (await clients.sqs.send(new CreateQueueCommand({ QueueName: `${logicalId}-${suffix}`.slice(0, 80), Attributes: attributes }))).QueueUrl;
+    if (options.visibilityTimeoutSeconds !== undefined)
+      attributes.VisibilityTimeout = String(options.visibilityTimeoutSeconds);
+    const url = (
+      await clients.sqs.send(
+        new CreateQueueCommand({ QueueName: `${logicalId}-${suffix}`.slice(0, 80), Attributes: attributes }),
+      )
+    ).QueueUrl;
     if (!url) throw new Error(`no URL for queue ${logicalId}`);
-    const arn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+    const arn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
+      .Attributes?.QueueArn;
     if (!arn) throw new Error(`no ARN for queue ${logicalId}`);
     queues[logicalId] = { logicalId, url, arn };
   }
@@ -93,11 +114,22 @@ export async function deployLocalStack(clients: LocalAwsClients, template: Stack
 
   // The landing bucket's notifications, as CDK's Custom::S3BucketNotifications handler puts them.
   for (const [, resource] of template.resources('Custom::S3BucketNotifications')) {
-    const properties = resolveCfn({ BucketName: resource.Properties?.BucketName, NotificationConfiguration: resource.Properties?.NotificationConfiguration }, env) as {
+    const properties = resolveCfn(
+      {
+        BucketName: resource.Properties?.BucketName,
+        NotificationConfiguration: resource.Properties?.NotificationConfiguration,
+      },
+      env,
+    ) as {
       BucketName: string;
       NotificationConfiguration: NotificationConfiguration;
     };
-    await clients.s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: properties.BucketName, NotificationConfiguration: properties.NotificationConfiguration }));
+    await clients.s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: properties.BucketName,
+        NotificationConfiguration: properties.NotificationConfiguration,
+      }),
+    );
   }
 
   const catalog = templateCatalog(template, env);
@@ -105,7 +137,14 @@ export async function deployLocalStack(clients: LocalAwsClients, template: Stack
 
   // Each event source mapping: its queue, and the worker kind the notifications send to that queue.
   const notifications = template.resources('Custom::S3BucketNotifications').flatMap(([, r]) => {
-    const config = r.Properties?.NotificationConfiguration as { QueueConfigurations?: { QueueArn: { 'Fn::GetAtt': [string, string] }; Filter?: { Key?: { FilterRules?: { Name: string; Value: string }[] } } }[] } | undefined;
+    const config = r.Properties?.NotificationConfiguration as
+      | {
+          QueueConfigurations?: {
+            QueueArn: { 'Fn::GetAtt': [string, string] };
+            Filter?: { Key?: { FilterRules?: { Name: string; Value: string }[] } };
+          }[];
+        }
+      | undefined;
     return config?.QueueConfigurations ?? [];
   });
   const sources: Partial<Record<SourceKind, EventSource>> = {};
@@ -120,7 +159,10 @@ export async function deployLocalStack(clients: LocalAwsClients, template: Stack
       .find((rule) => rule.Name.toLowerCase() === 'prefix')?.Value;
     const kind = prefix === undefined ? undefined : sourceKindOf(`${prefix}x.json`);
     if (!kind) throw new Error(`${logicalId}: no landing notification names its queue ${queueId}`);
-    const queueProperties = template.property<Record<string, unknown>>(queueId, 'RedrivePolicy') as { deadLetterTargetArn: { 'Fn::GetAtt': [string, string] }; maxReceiveCount: number };
+    const queueProperties = template.property<Record<string, unknown>>(queueId, 'RedrivePolicy') as {
+      deadLetterTargetArn: { 'Fn::GetAtt': [string, string] };
+      maxReceiveCount: number;
+    };
     const dlq = queues[queueProperties.deadLetterTargetArn['Fn::GetAtt'][0]];
     if (!dlq) throw new Error(`${queueId}: its dead-letter queue is not in the template`);
     sources[kind] = {
@@ -129,13 +171,21 @@ export async function deployLocalStack(clients: LocalAwsClients, template: Stack
       deadLetterQueue: dlq,
       batchSize: Number(p.BatchSize ?? 10),
       batchingWindowSeconds: options.batchingWindowSeconds ?? Number(p.MaximumBatchingWindowInSeconds ?? 0),
-      reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
+      reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes(
+        'ReportBatchItemFailures',
+      ),
       maxReceiveCount: queueProperties.maxReceiveCount,
-      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? Number(template.property(queueId, 'VisibilityTimeout')),
+      visibilityTimeoutSeconds:
+        options.visibilityTimeoutSeconds ?? Number(template.property(queueId, 'VisibilityTimeout')),
     };
   }
   if (!sources.song || !sources.log) throw new Error('the template has no event source mapping for song or log files');
-  return { landingBucket, lakeBucket, databaseName: catalog.databaseName, sources: { song: sources.song, log: sources.log } };
+  return {
+    landingBucket,
+    lakeBucket,
+    databaseName: catalog.databaseName,
+    sources: { song: sources.song, log: sources.log },
+  };
 }
 
 /** What the handler is given: only its signature matters here. */
@@ -188,11 +238,18 @@ export class EventSourcePoller {
       error = thrown as Error;
       response = { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) };
     }
-    const failed = new Set(this.source.reportBatchItemFailures || error ? response.batchItemFailures.map((f) => f.itemIdentifier) : []);
+    const failed = new Set(
+      this.source.reportBatchItemFailures || error ? response.batchItemFailures.map((f) => f.itemIdentifier) : [],
+    );
     const done = records.filter((r) => !failed.has(r.messageId));
     for (let i = 0; i < done.length; i += 10) {
       const batch = done.slice(i, i + 10);
-      await this.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.source.queue.url, Entries: batch.map((r, j) => ({ Id: `d${j}`, ReceiptHandle: r.receiptHandle })) }));
+      await this.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.source.queue.url,
+          Entries: batch.map((r, j) => ({ Id: `d${j}`, ReceiptHandle: r.receiptHandle })),
+        }),
+      );
     }
     const invocation = { records, response, ...(error ? { error } : {}) };
     this.invocations.push(invocation);
@@ -205,19 +262,39 @@ export class EventSourcePoller {
     for (;;) {
       const invocation = await this.pollOnce();
       if (!invocation && (await this.depth()) === 0) return;
-      if (Date.now() > deadline) throw new Error(`${this.source.queue.logicalId} not empty after ${timeoutMs / 1000} s (${this.invocations.length} invocations)`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${this.source.queue.logicalId} not empty after ${timeoutMs / 1000} s (${this.invocations.length} invocations)`,
+        );
     }
   }
 
   async depth(queue: LocalQueue = this.source.queue): Promise<number> {
     const attributes = (
-      await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))
+      await this.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queue.url,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      )
     ).Attributes;
-    return Number(attributes?.ApproximateNumberOfMessages ?? 0) + Number(attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+    return (
+      Number(attributes?.ApproximateNumberOfMessages ?? 0) +
+      Number(attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+    );
   }
 }
 
-function toRecord(message: { MessageId?: string; ReceiptHandle?: string; Body?: string; MD5OfBody?: string; Attributes?: Record<string, string> }, source: EventSource): SQSRecord {
+function toRecord(
+  message: {
+    MessageId?: string;
+    ReceiptHandle?: string;
+    Body?: string;
+    MD5OfBody?: string;
+    Attributes?: Record<string, string>;
+  },
+  source: EventSource,
+): SQSRecord {
   const attributes = message.Attributes ?? {};
   return {
     messageId: message.MessageId ?? '',
@@ -260,7 +337,12 @@ export function lambdaContext(functionName: string, timeoutMillis = 60_000): Con
  * The real worker handler (lambdas/worker-handler.ts), composed as lambdas/aws-dependencies.ts
  * composes it, with its S3 and Glue clients pointed at the emulator.
  */
-export function localWorkerHandler(clients: LocalAwsClients, stack: LocalStack, kind: SourceKind, observability: Pick<WorkerDependencies, 'logger' | 'metrics'>): SqsHandler {
+export function localWorkerHandler(
+  clients: LocalAwsClients,
+  stack: LocalStack,
+  kind: SourceKind,
+  observability: Pick<WorkerDependencies, 'logger' | 'metrics'>,
+): SqsHandler {
   const catalog = { databaseName: stack.databaseName, lakeRootUri: `s3://${stack.lakeBucket}` };
   return createWorkerHandler({
     kind,

@@ -20,7 +20,8 @@ export function resolveCfn(value: unknown, env: CfnEnvironment): unknown {
   if (value === null || typeof value !== 'object') return value;
   const entries = Object.entries(value as Record<string, unknown>);
   const [first] = entries;
-  if (entries.length === 1 && first && (first[0] === 'Ref' || first[0].startsWith('Fn::'))) return intrinsic(first[0], first[1], env);
+  if (entries.length === 1 && first && (first[0] === 'Ref' || first[0].startsWith('Fn::')))
+    return intrinsic(first[0], first[1], env);
   return Object.fromEntries(entries.map(([key, item]) => [key, resolveCfn(item, env)]));
 }
 
@@ -45,7 +46,10 @@ function intrinsic(name: string, argument: unknown, env: CfnEnvironment): unknow
       return String(resolveCfn(text, env)).split(separator);
     }
     case 'Fn::Sub': {
-      const [template, variables] = (Array.isArray(argument) ? argument : [argument, {}]) as [string, Record<string, unknown>];
+      const [template, variables] = (Array.isArray(argument) ? argument : [argument, {}]) as [
+        string,
+        Record<string, unknown>,
+      ];
       return template.replace(/\$\{([^}!][^}]*)\}/g, (_match, variable: string) => {
         if (variable in variables) return String(resolveCfn(variables[variable], env));
         if (variable.includes('.')) return lookup(env.attributes, variable, 'Fn::Sub');

@@ -60,12 +60,18 @@ export async function runDaemon(argv: readonly string[]): Promise<void> {
   try {
     mkdirSync(stateDir, { recursive: true });
     const engines = findEngines();
-    log(`Trino ${engines.trinoVersion} on Java ${engines.javaVersion} (${engines.javaHome}), moto ${engines.motoVersion}`);
+    log(
+      `Trino ${engines.trinoVersion} on Java ${engines.javaVersion} (${engines.javaHome}), moto ${engines.motoVersion}`,
+    );
     moto = await startMoto(engines, { logDir: stateDir });
     log(`moto answers at ${moto.endpoint} (${Math.round(performance.now() - started)} ms)`);
     moto.server.child.once('exit', (code) => void stop(`moto exited (${code})`, 1));
     const heapMb = values['heap-mb'] ? Number(values['heap-mb']) : undefined;
-    trino = await startTrino(engines, { dir: join(stateDir, 'trino'), awsEndpoint: moto.endpoint, ...(heapMb ? { heapMb } : {}) });
+    trino = await startTrino(engines, {
+      dir: join(stateDir, 'trino'),
+      awsEndpoint: moto.endpoint,
+      ...(heapMb ? { heapMb } : {}),
+    });
     log(`Trino answers at ${trino.url} (${Math.round(performance.now() - started)} ms)`);
     trino.server.child.once('exit', (code) => void stop(`Trino exited (${code})`, 1));
     await new Promise<void>((resolve) => control.listen({ host: '127.0.0.1', port: 0 }, resolve));

@@ -46,7 +46,8 @@ export function findEngines(env: NodeJS.ProcessEnv = process.env): Engines {
   const trinoHome = join(dir, `trino-${pins.trino.version}`);
   const motoServer = join(dir, `moto-${pins.moto.version}`, 'venv', 'bin', 'moto_server');
   const missing: string[] = [];
-  if (!existsSync(join(trinoHome, '.installed'))) missing.push(`Trino ${pins.trino.version} (expected in ${trinoHome})`);
+  if (!existsSync(join(trinoHome, '.installed')))
+    missing.push(`Trino ${pins.trino.version} (expected in ${trinoHome})`);
   if (!existsSync(motoServer)) missing.push(`moto ${pins.moto.version} (expected ${motoServer})`);
   const java = findJava(pins.trino.minimumJava, env);
   if (!java) {
@@ -59,14 +60,25 @@ export function findEngines(env: NodeJS.ProcessEnv = process.env): Engines {
       `the local Athena engines are not installed: missing ${missing.join('; ')}. Run \`${INSTALL_COMMAND}\` in ${PACKAGE_ROOT} first.`,
     );
   }
-  return { trinoVersion: pins.trino.version, trinoHome, javaHome: java.home, javaVersion: java.version, motoVersion: pins.moto.version, motoServer };
+  return {
+    trinoVersion: pins.trino.version,
+    trinoHome,
+    javaHome: java.home,
+    javaVersion: java.version,
+    motoVersion: pins.moto.version,
+    motoServer,
+  };
 }
 
 /** JAVA_HOME when it is new enough, else the newest JDK under /usr/lib/jvm that is. */
-export function findJava(minimum: number, env: NodeJS.ProcessEnv = process.env): { home: string; version: number } | undefined {
+export function findJava(
+  minimum: number,
+  env: NodeJS.ProcessEnv = process.env,
+): { home: string; version: number } | undefined {
   const candidates: string[] = [];
   if (env.JAVA_HOME) candidates.push(env.JAVA_HOME);
-  if (existsSync('/usr/lib/jvm')) candidates.push(...readdirSync('/usr/lib/jvm').map((name) => join('/usr/lib/jvm', name)));
+  if (existsSync('/usr/lib/jvm'))
+    candidates.push(...readdirSync('/usr/lib/jvm').map((name) => join('/usr/lib/jvm', name)));
   const found = candidates
     .map((home) => ({ home, version: javaVersion(home) }))
     .filter((java): java is { home: string; version: number } => java.version !== undefined && java.version >= minimum);

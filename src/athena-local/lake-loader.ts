@@ -7,11 +7,7 @@ import type { Dirent } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import {
-  BatchDeletePartitionCommand,
-  paginateGetPartitions,
-  type GlueClient,
-} from '@aws-sdk/client-glue';
+import { BatchDeletePartitionCommand, paginateGetPartitions, type GlueClient } from '@aws-sdk/client-glue';
 import { DeleteObjectsCommand, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { registerPartitions, type RegisterPartitionsResult } from '../catalog/partitions.js';
 import type { PartitionRef } from '../domain/layout.js';
@@ -38,10 +34,16 @@ export interface MirrorResult {
 }
 
 /** Makes the bucket hold exactly the folder's files: uploads new and changed ones, deletes the rest. */
-export async function mirrorFolderToBucket(s3: S3Client, bucket: string, dir: string, concurrency = 8): Promise<MirrorResult> {
+export async function mirrorFolderToBucket(
+  s3: S3Client,
+  bucket: string,
+  dir: string,
+  concurrency = 8,
+): Promise<MirrorResult> {
   const remote = new Map<string, string>();
   for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket })) {
-    for (const object of page.Contents ?? []) if (object.Key) remote.set(object.Key, (object.ETag ?? '').replaceAll('"', ''));
+    for (const object of page.Contents ?? [])
+      if (object.Key) remote.set(object.Key, (object.ETag ?? '').replaceAll('"', ''));
   }
   const keys = folderFiles(dir);
   let uploaded = 0;
@@ -64,7 +66,12 @@ export async function mirrorFolderToBucket(s3: S3Client, bucket: string, dir: st
   await Promise.all(Array.from({ length: concurrency }, lane));
   const stale = [...remote.keys()];
   for (let i = 0; i < stale.length; i += 1000) {
-    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: stale.slice(i, i + 1000).map((Key) => ({ Key })) } }));
+    await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: stale.slice(i, i + 1000).map((Key) => ({ Key })) },
+      }),
+    );
   }
   return { uploaded, unchanged, deleted: stale.length };
 }
@@ -90,7 +97,8 @@ export function lakePartitions(lakeDir: string, tables: readonly BaseTable[] = B
       }
       const key = keys[values.length] as string;
       for (const entry of entries) {
-        if (entry.isDirectory() && entry.name.startsWith(`${key}=`)) walk(join(folder, entry.name), [...values, entry.name.slice(key.length + 1)]);
+        if (entry.isDirectory() && entry.name.startsWith(`${key}=`))
+          walk(join(folder, entry.name), [...values, entry.name.slice(key.length + 1)]);
       }
     };
     if (keys.length > 0) walk(join(lakeDir, table.name), []);
@@ -112,16 +120,27 @@ export interface LoadLakeResult extends MirrorResult {
  * Mirrors the folder into the bucket, registers its partitions with the workers' registrar, and
  * drops registered partitions whose folder is gone (a lake folder replaced by another one).
  */
-export async function loadLakeFolder(clients: { s3: S3Client; glue: GlueClient }, lakeDir: string, params: LoadLakeParams): Promise<LoadLakeResult> {
+export async function loadLakeFolder(
+  clients: { s3: S3Client; glue: GlueClient },
+  lakeDir: string,
+  params: LoadLakeParams,
+): Promise<LoadLakeResult> {
   if (!statSync(lakeDir, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`no lake folder at ${lakeDir}`);
   const mirrored = await mirrorFolderToBucket(clients.s3, params.bucket, lakeDir);
   const present = lakePartitions(lakeDir);
-  const partitions = await registerPartitions(clients.glue, { databaseName: params.databaseName, lakeRootUri: `s3://${params.bucket}` }, present);
+  const partitions = await registerPartitions(
+    clients.glue,
+    { databaseName: params.databaseName, lakeRootUri: `s3://${params.bucket}` },
+    present,
+  );
   let partitionsDropped = 0;
   const wanted = new Set(present.map((p) => JSON.stringify([p.table, p.values])));
   for (const table of BASE_TABLES.filter((t) => t.partitionKeys.length > 0)) {
     const stale: string[][] = [];
-    for await (const page of paginateGetPartitions({ client: clients.glue }, { DatabaseName: params.databaseName, TableName: table.name })) {
+    for await (const page of paginateGetPartitions(
+      { client: clients.glue },
+      { DatabaseName: params.databaseName, TableName: table.name },
+    )) {
       for (const partition of page.Partitions ?? []) {
         const values = partition.Values ?? [];
         if (!wanted.has(JSON.stringify([table.name, values]))) stale.push(values);

@@ -36,21 +36,45 @@ export interface PreparedLake extends LakeNames {
 }
 
 /** Catalog from the stack's template, folder mirrored, partitions registered. */
-export async function prepareLake(state: Pick<ServiceState, 'awsEndpoint' | 'stateDir'>, lakeDir: string): Promise<PreparedLake> {
+export async function prepareLake(
+  state: Pick<ServiceState, 'awsEndpoint' | 'stateDir'>,
+  lakeDir: string,
+): Promise<PreparedLake> {
   const started = performance.now();
   const names = lakeNames(lakeDir);
   const templateJson = cachedTemplate(state.stateDir, names.databaseName);
   const template = new StackTemplate(templateJson);
   // Nothing to do when neither the folder nor the stack changed since the last query on this service.
-  const fingerprint = createHash('sha256').update(state.awsEndpoint).update(JSON.stringify(templateJson)).update(folderFingerprint(lakeDir)).digest('hex');
+  const fingerprint = createHash('sha256')
+    .update(state.awsEndpoint)
+    .update(JSON.stringify(templateJson))
+    .update(folderFingerprint(lakeDir))
+    .digest('hex');
   const marker = join(state.stateDir, 'prepared', `${names.databaseName}.txt`);
   if (existsSync(marker) && readFileSync(marker, 'utf8') === fingerprint) {
-    return { ...names, load: { uploaded: 0, unchanged: 0, deleted: 0, partitions: { created: 0, alreadyExisted: 0 }, partitionsDropped: 0 }, millis: performance.now() - started };
+    return {
+      ...names,
+      load: {
+        uploaded: 0,
+        unchanged: 0,
+        deleted: 0,
+        partitions: { created: 0, alreadyExisted: 0 },
+        partitionsDropped: 0,
+      },
+      millis: performance.now() - started,
+    };
   }
   const clients = localAwsClients(state.awsEndpoint);
   try {
     await createBucket(clients.s3, names.bucket);
-    const catalog = templateCatalog(template, localCfnEnvironment(template, { lakeBucket: names.bucket }, { accountId: LOCAL_ACCOUNT_ID, region: LOCAL_REGION }));
+    const catalog = templateCatalog(
+      template,
+      localCfnEnvironment(
+        template,
+        { lakeBucket: names.bucket },
+        { accountId: LOCAL_ACCOUNT_ID, region: LOCAL_REGION },
+      ),
+    );
     await createTemplateCatalog(clients.glue, catalog);
     const load = await loadLakeFolder(clients, lakeDir, { databaseName: catalog.databaseName, bucket: names.bucket });
     mkdirSync(dirname(marker), { recursive: true });
@@ -61,7 +85,11 @@ export async function prepareLake(state: Pick<ServiceState, 'awsEndpoint' | 'sta
   }
 }
 
-export async function queryLakeOnTrino(state: ServiceState, lakeDir: string, sql: string): Promise<TrinoResult & { prepareMillis: number }> {
+export async function queryLakeOnTrino(
+  state: ServiceState,
+  lakeDir: string,
+  sql: string,
+): Promise<TrinoResult & { prepareMillis: number }> {
   const lake = await prepareLake(state, lakeDir);
   const result = await runTrinoQuery(state.trinoUrl, sql, { catalog: TRINO_CATALOG, schema: lake.databaseName });
   return { ...result, prepareMillis: lake.millis };

@@ -17,7 +17,11 @@ export async function startMoto(engines: Engines, options: { logDir: string; tim
     env: { ...process.env, AWS_DEFAULT_REGION: LOCAL_REGION, MOTO_ALLOW_NONEXISTENT_REGION: 'false' },
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  await waitUntil(server, async () => (await httpAnswers(`${endpoint}/moto-api/`))?.ok === true, options.timeoutMs ?? 60_000);
+  await waitUntil(
+    server,
+    async () => (await httpAnswers(`${endpoint}/moto-api/`))?.ok === true,
+    options.timeoutMs ?? 60_000,
+  );
   return { server, endpoint };
 }
 
@@ -25,4 +29,7 @@ export const LOCAL_REGION = 'us-east-1';
 /** moto's default account, which every ARN it makes carries. */
 export const LOCAL_ACCOUNT_ID = '123456789012';
 /** Any credentials do for moto; these are AWS's documented example keys. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } as const;
+export const LOCAL_CREDENTIALS = {
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+} as const;

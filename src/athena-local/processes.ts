@@ -29,10 +29,19 @@ export interface Server {
 }
 
 /** Starts a server with stdout and stderr appended to logFile (not detached: it shares our process group). */
-export function spawnServer(name: string, command: string, args: readonly string[], options: { logFile: string; cwd?: string; env?: NodeJS.ProcessEnv }): Server {
+export function spawnServer(
+  name: string,
+  command: string,
+  args: readonly string[],
+  options: { logFile: string; cwd?: string; env?: NodeJS.ProcessEnv },
+): Server {
   const log = openSync(options.logFile, 'a');
   try {
-    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', log, log] });
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', log, log],
+    });
     child.on('error', () => undefined); // reported by waitUntil through exitCode / the log
     return { name, child, logFile: options.logFile };
   } finally {
@@ -50,11 +59,15 @@ export async function waitUntil(server: Server, ready: () => Promise<boolean>, t
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (server.child.exitCode !== null || server.child.signalCode !== null) {
-      throw new Error(`${server.name} exited (${server.child.exitCode ?? server.child.signalCode}) before it was ready; ${server.logFile}:\n${logTail(server.logFile)}`);
+      throw new Error(
+        `${server.name} exited (${server.child.exitCode ?? server.child.signalCode}) before it was ready; ${server.logFile}:\n${logTail(server.logFile)}`,
+      );
     }
     if (await ready().catch(() => false)) return;
     if (Date.now() > deadline) {
-      throw new Error(`${server.name} not ready after ${Math.round(timeoutMs / 1000)} s; ${server.logFile}:\n${logTail(server.logFile)}`);
+      throw new Error(
+        `${server.name} not ready after ${Math.round(timeoutMs / 1000)} s; ${server.logFile}:\n${logTail(server.logFile)}`,
+      );
     }
     await sleep(250);
   }

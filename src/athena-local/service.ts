@@ -96,12 +96,16 @@ export async function ensureLocalAthena(options: EnsureOptions = {}): Promise<Se
       const state = await connectLocalAthena(stateDir);
       if (state) return state;
       if (daemonPid !== undefined && !isAlive(daemonPid)) {
-        throw new Error(`the local Athena did not start; ${join(stateDir, 'daemon.log')}:\n${logTail(join(stateDir, 'daemon.log'), 40)}`);
+        throw new Error(
+          `the local Athena did not start; ${join(stateDir, 'daemon.log')}:\n${logTail(join(stateDir, 'daemon.log'), 40)}`,
+        );
       }
       if (!owner && !existsSync(lock) && !existsSync(stateFile(stateDir))) return ensureLocalAthena(options);
       if (Date.now() > deadline) {
         if (daemonPid !== undefined) killGroup(daemonPid);
-        throw new Error(`the local Athena was not ready in time; ${join(stateDir, 'daemon.log')}:\n${logTail(join(stateDir, 'daemon.log'), 40)}`);
+        throw new Error(
+          `the local Athena was not ready in time; ${join(stateDir, 'daemon.log')}:\n${logTail(join(stateDir, 'daemon.log'), 40)}`,
+        );
       }
       await sleep(500);
     }
@@ -112,7 +116,13 @@ export async function ensureLocalAthena(options: EnsureOptions = {}): Promise<Se
 
 function spawnDaemon(stateDir: string, options: EnsureOptions): number {
   const entry = new URL('./daemon-entry.mjs', import.meta.url).pathname;
-  const args = [entry, '--state-dir', stateDir, '--idle-timeout', String(options.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS)];
+  const args = [
+    entry,
+    '--state-dir',
+    stateDir,
+    '--idle-timeout',
+    String(options.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS),
+  ];
   if (options.parentPid !== undefined) args.push('--parent-pid', String(options.parentPid));
   if (options.heapMb !== undefined) args.push('--heap-mb', String(options.heapMb));
   const log = openSync(join(stateDir, 'daemon.log'), 'w');
@@ -138,7 +148,9 @@ export async function stopLocalAthena(stateDir = defaultStateDir(), timeoutMs = 
     rmSync(file, { force: true });
     return false;
   }
-  await fetch(`${state.controlUrl}/stop`, { method: 'POST', signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+  await fetch(`${state.controlUrl}/stop`, { method: 'POST', signal: AbortSignal.timeout(5_000) }).catch(
+    () => undefined,
+  );
   const deadline = Date.now() + timeoutMs;
   while (groupAlive(state.pid) && Date.now() < deadline) await sleep(200);
   killGroup(state.pid);

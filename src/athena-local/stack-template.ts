@@ -34,7 +34,9 @@ export interface SynthOptions {
  * asset bundling skipped: the Lambda code is not needed to read the template's definitions.
  */
 export function synthesizeTemplate(options: SynthOptions = {}): CfnTemplateJson {
-  const cdkJson = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  const cdkJson = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
   const outdir = mkdtempSync(join(tmpdir(), 'sparkify-local-athena-synth-'));
   try {
     const context: Record<string, unknown> = { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] };
@@ -42,7 +44,9 @@ export function synthesizeTemplate(options: SynthOptions = {}): CfnTemplateJson 
     const app = new App({ context, outdir, builtinCloudFormationValidation: false });
     const stack = configureApp(app);
     const assembly = app.synth();
-    return JSON.parse(readFileSync(assembly.getStackArtifact(stack.artifactId).templateFullPath, 'utf8')) as CfnTemplateJson;
+    return JSON.parse(
+      readFileSync(assembly.getStackArtifact(stack.artifactId).templateFullPath, 'utf8'),
+    ) as CfnTemplateJson;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -82,10 +86,15 @@ export interface LocalNames {
  * How the template's references resolve in the emulator: the two buckets by the names given, every
  * other bucket `local-<logical id>`, queues as created, account and region moto's.
  */
-export function localCfnEnvironment(template: StackTemplate, names: LocalNames, account: { accountId: string; region: string }): CfnEnvironment {
+export function localCfnEnvironment(
+  template: StackTemplate,
+  names: LocalNames,
+  account: { accountId: string; region: string },
+): CfnEnvironment {
   const refs: Record<string, string> = {};
   const attributes: Record<string, string> = {};
-  for (const [logicalId] of template.resources('AWS::S3::Bucket')) refs[logicalId] = `local-${logicalId.toLowerCase()}`.slice(0, 63);
+  for (const [logicalId] of template.resources('AWS::S3::Bucket'))
+    refs[logicalId] = `local-${logicalId.toLowerCase()}`.slice(0, 63);
   refs[template.outputRef('LakeBucketName')] = names.lakeBucket;
   if (names.landingBucket) refs[template.outputRef('LandingBucketName')] = names.landingBucket;
   for (const [logicalId, queue] of Object.entries(names.queues ?? {})) {

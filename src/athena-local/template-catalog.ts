@@ -32,7 +32,8 @@ export interface TemplateCatalog {
 /** The template's one Glue database and its tables, intrinsics resolved in `env`. */
 export function templateCatalog(template: StackTemplate, env: CfnEnvironment): TemplateCatalog {
   const databases = template.resources('AWS::Glue::Database');
-  if (databases.length !== 1 || !databases[0]) throw new Error(`expected one AWS::Glue::Database in the template, found ${databases.length}`);
+  if (databases.length !== 1 || !databases[0])
+    throw new Error(`expected one AWS::Glue::Database in the template, found ${databases.length}`);
   const database = resolveCfn(databases[0][1].Properties?.DatabaseInput, env) as DatabaseInput;
   if (!database.Name) throw new Error('the template Glue database has no name');
   const tables = template.resources('AWS::Glue::Table').map(([logicalId, resource]): TemplateTable => {
@@ -40,7 +41,8 @@ export function templateCatalog(template: StackTemplate, env: CfnEnvironment): T
     return { logicalId, databaseName: properties.DatabaseName, input: properties.TableInput };
   });
   for (const table of tables) {
-    if (table.databaseName !== database.Name) throw new Error(`${table.logicalId} is in database ${table.databaseName}, not ${database.Name}`);
+    if (table.databaseName !== database.Name)
+      throw new Error(`${table.logicalId} is in database ${table.databaseName}, not ${database.Name}`);
   }
   return { databaseName: database.Name, database, tables };
 }

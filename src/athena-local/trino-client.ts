@@ -40,7 +40,12 @@ interface StatementResponse {
   readonly nextUri?: string;
   readonly columns?: readonly { name: string; type: string }[];
   readonly data?: readonly (readonly JsonValue[])[];
-  readonly error?: { message: string; errorName: string; errorType?: string; errorLocation?: { lineNumber: number; columnNumber: number } };
+  readonly error?: {
+    message: string;
+    errorName: string;
+    errorType?: string;
+    errorLocation?: { lineNumber: number; columnNumber: number };
+  };
   readonly stats?: { state: string; elapsedTimeMillis?: number; physicalInputBytes?: number };
 }
 
@@ -61,8 +66,14 @@ export async function runTrinoQuery(url: string, sql: string, session: TrinoSess
     if (response.columns) columns = response.columns;
     if (response.data) rows.push(...response.data);
     if (response.error) {
-      const where = response.error.errorLocation ? ` (line ${response.error.errorLocation.lineNumber}, column ${response.error.errorLocation.columnNumber})` : '';
-      throw new TrinoQueryError(`${response.error.errorName}: ${response.error.message}${where}`, response.error.errorName, response.id);
+      const where = response.error.errorLocation
+        ? ` (line ${response.error.errorLocation.lineNumber}, column ${response.error.errorLocation.columnNumber})`
+        : '';
+      throw new TrinoQueryError(
+        `${response.error.errorName}: ${response.error.message}${where}`,
+        response.error.errorName,
+        response.id,
+      );
     }
     if (!response.nextUri) break;
     response = await call(response.nextUri, { method: 'GET', headers }, deadline);
@@ -88,7 +99,10 @@ async function call(url: string, init: RequestInit, deadline: number): Promise<S
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
       continue;
     }
-    if (!response.ok) throw new Error(`Trino answered ${response.status} ${response.statusText}: ${(await response.text()).slice(0, 500)}`);
+    if (!response.ok)
+      throw new Error(
+        `Trino answered ${response.status} ${response.statusText}: ${(await response.text()).slice(0, 500)}`,
+      );
     return (await response.json()) as StatementResponse;
   }
 }
@@ -99,6 +113,7 @@ async function call(url: string, init: RequestInit, deadline: number): Promise<S
  * (`10.2`, and `10` for `.000`).
  */
 function asDuckDbPrints(value: JsonValue, type: string): JsonValue {
-  if (typeof value === 'string' && /^timestamp(\(\d+\))?$/.test(type)) return value.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  if (typeof value === 'string' && /^timestamp(\(\d+\))?$/.test(type))
+    return value.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
   return value;
 }

@@ -86,7 +86,10 @@ export async function startTrino(engines: Engines, options: TrinoOptions): Promi
     }),
   );
   writeFileSync(join(etc, 'log.properties'), properties({ 'io.trino': 'INFO', 'io.airlift': 'WARN' }));
-  writeFileSync(join(etc, 'catalog', `${TRINO_CATALOG}.properties`), properties(catalogProperties(options.awsEndpoint, join(options.dir, 'cache'))));
+  writeFileSync(
+    join(etc, 'catalog', `${TRINO_CATALOG}.properties`),
+    properties(catalogProperties(options.awsEndpoint, join(options.dir, 'cache'))),
+  );
 
   const heap = options.heapMb ?? 1536;
   const jvm = [

@@ -160,7 +160,10 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     inFlight.add(job);
   };
 
-  const pages = paginateListObjectsV2({ client: options.s3, pageSize: options.pageSize }, { Bucket: options.bucket, Prefix: options.prefix || undefined });
+  const pages = paginateListObjectsV2(
+    { client: options.s3, pageSize: options.pageSize },
+    { Bucket: options.bucket, Prefix: options.prefix || undefined },
+  );
   for await (const page of pages) {
     for (const object of page.Contents ?? []) {
       if (!object.Key) continue;
@@ -207,7 +210,10 @@ async function sendWithRetries(
   let sentCount = 0;
   const failed: BackfillFailure[] = [];
   for (let attempt = 1; pending.length > 0; attempt += 1) {
-    const entries: SendMessageBatchRequestEntry[] = pending.map(({ id, message }) => ({ Id: id, MessageBody: message.body }));
+    const entries: SendMessageBatchRequestEntry[] = pending.map(({ id, message }) => ({
+      Id: id,
+      MessageBody: message.body,
+    }));
     let response: SendMessageBatchCommandOutput;
     try {
       response = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
@@ -215,7 +221,9 @@ async function sendWithRetries(
       // The SDK has already retried throttling and network errors; keep trying the whole batch a
       // few more times, then stop the backfill: the queue is unreachable.
       if (attempt >= maxAttempts) {
-        throw new Error(`SendMessageBatch to ${queueUrl} failed ${attempt} times: ${(error as Error).message}`, { cause: error });
+        throw new Error(`SendMessageBatch to ${queueUrl} failed ${attempt} times: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       await sleep(backoffMs(attempt));
       continue;

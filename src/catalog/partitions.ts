@@ -3,7 +3,12 @@
  * MSCK REPAIR. Workers may report the same partition many times and concurrently, so an
  * already-registered partition is the normal case, not an error.
  */
-import { BatchCreatePartitionCommand, type GlueClient, type PartitionError, type PartitionInput } from '@aws-sdk/client-glue';
+import {
+  BatchCreatePartitionCommand,
+  type GlueClient,
+  type PartitionError,
+  type PartitionInput,
+} from '@aws-sdk/client-glue';
 import { partitionPrefix, type PartitionRef } from '../domain/layout.js';
 import { baseTable, type BaseTableName } from '../domain/tables.js';
 import { sdkStorageDescriptor } from './glue-sdk.js';
@@ -58,9 +63,7 @@ export async function registerPartitions(
 
   // Reported after every batch was tried, so one bad partition does not keep the others hidden.
   if (failures.length > 0) {
-    throw new Error(
-      `Glue rejected ${failures.length} partition(s) in ${params.databaseName}: ${failures.join('; ')}`,
-    );
+    throw new Error(`Glue rejected ${failures.length} partition(s) in ${params.databaseName}: ${failures.join('; ')}`);
   }
   return { created, alreadyExisted };
 }

@@ -9,10 +9,17 @@ export function renderJsonLines(result: QueryResult): string {
 
 export function renderTable(result: QueryResult): string {
   const cells = result.rows.map((row) => row.map(renderCell));
-  const widths = result.columns.map((column, i) => Math.max(column.length, ...cells.map((row) => (row[i] ?? '').length)));
-  const numeric = result.columns.map((_, i) => result.rows.length > 0 && result.rows.every((row) => typeof row[i] === 'number' || row[i] === null));
+  const widths = result.columns.map((column, i) =>
+    Math.max(column.length, ...cells.map((row) => (row[i] ?? '').length)),
+  );
+  const numeric = result.columns.map(
+    (_, i) => result.rows.length > 0 && result.rows.every((row) => typeof row[i] === 'number' || row[i] === null),
+  );
   const line = (values: readonly string[]) =>
-    values.map((value, i) => (numeric[i] ? value.padStart(widths[i] ?? 0) : value.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+    values
+      .map((value, i) => (numeric[i] ? value.padStart(widths[i] ?? 0) : value.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((width) => '-'.repeat(width)).join('  ');
   const count = `(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`;
   return [line(result.columns), rule, ...cells.map(line), count].join('\n');

@@ -55,7 +55,9 @@ export function helpCommand(args: readonly string[], entries: readonly HelpEntry
   const entry = entries.find((candidate) => candidate.name === name);
   if (!entry || extra.length > 0) {
     const names = entries.map((candidate) => candidate.name);
-    io.err(`sparkify-lake help: ${entry ? 'takes one command name' : `no command "${name}"${didYouMean(name, names)}`}; commands: ${names.join(', ')}`);
+    io.err(
+      `sparkify-lake help: ${entry ? 'takes one command name' : `no command "${name}"${didYouMean(name, names)}`}; commands: ${names.join(', ')}`,
+    );
     return 2;
   }
   io.out(entry.usage);

@@ -26,7 +26,9 @@ export function renderSummary(summary: IngestSummary): string {
     } (${summary.objectsWritten} Parquet object${summary.objectsWritten === 1 ? '' : 's'}, the ledger's included)`,
   ];
   if (summary.rescuedFields > 0) {
-    lines.push(`Fields the schema does not know: ${summary.rescuedFields}, kept in the rescued_data column (see docs/TABLES.md)`);
+    lines.push(
+      `Fields the schema does not know: ${summary.rescuedFields}, kept in the rescued_data column (see docs/TABLES.md)`,
+    );
   }
   if (summary.removed.length > 0) {
     lines.push(`Removed from the lake (no longer in the input folder): ${summary.removed.length}`);
@@ -42,7 +44,10 @@ export function renderSummary(summary: IngestSummary): string {
 
 export function renderSkipped(skipped: readonly SkippedFile[]): string[] {
   if (skipped.length === 0) return [];
-  return [`Skipped ${skipped.length} file(s), not read:`, ...bounded(skipped.map((file) => `  ${file.key}: ${file.reason}`))];
+  return [
+    `Skipped ${skipped.length} file(s), not read:`,
+    ...bounded(skipped.map((file) => `  ${file.key}: ${file.reason}`)),
+  ];
 }
 
 /** The failures for stderr: how many, each cause with its advice, then the first files. */
@@ -64,7 +69,8 @@ function causeOf(message: string): string {
   return code && code in ADVICE ? code : 'other';
 }
 
-const PERMISSION = 'permission denied: this user may not write to the lake folder. Fix its owner or permissions; running again will not help until then.';
+const PERMISSION =
+  'permission denied: this user may not write to the lake folder. Fix its owner or permissions; running again will not help until then.';
 
 const ADVICE: Record<string, string> = {
   EACCES: PERMISSION,
@@ -72,9 +78,12 @@ const ADVICE: Record<string, string> = {
   EROFS: 'the lake is on a read-only file system: choose another --lake.',
   ENOSPC: 'the disk is full: free some space, then run again (files already in the lake are not redone).',
   EMFILE: 'too many open files: run again with a lower --concurrency.',
-  ENOTDIR: 'a file stands where the lake needs a folder: the lake folder was changed by hand; use a new --lake or restore it.',
-  EEXIST: 'a file stands where the lake needs a folder: the lake folder was changed by hand; use a new --lake or restore it.',
-  EISDIR: 'a folder stands where the lake needs a file: the lake folder was changed by hand; use a new --lake or restore it.',
+  ENOTDIR:
+    'a file stands where the lake needs a folder: the lake folder was changed by hand; use a new --lake or restore it.',
+  EEXIST:
+    'a file stands where the lake needs a folder: the lake folder was changed by hand; use a new --lake or restore it.',
+  EISDIR:
+    'a folder stands where the lake needs a file: the lake folder was changed by hand; use a new --lake or restore it.',
   other: 'could not be processed: run again to retry them (files already in the lake are not redone).',
 };
 

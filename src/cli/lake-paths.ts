@@ -24,7 +24,12 @@ export async function checkInput(inputDir: string, kinds: readonly SourceKind[])
 }
 
 /** Removes what interrupted runs left in the lake's temporary folder (and old-style leftovers). */
-export async function sweepLeftovers(lakeDir: string, runStartedMs: number, io: CommandIo, quiet: boolean): Promise<void> {
+export async function sweepLeftovers(
+  lakeDir: string,
+  runStartedMs: number,
+  io: CommandIo,
+  quiet: boolean,
+): Promise<void> {
   const removed = await new FsObjectStore(lakeDir).sweepTemporaries(runStartedMs);
   if (removed > 0 && !quiet) io.err(`Removed ${removed} temporary file(s) left in the lake by an interrupted run.`);
 }

@@ -22,13 +22,55 @@ interface CommandEntry extends HelpEntry {
 }
 
 const COMMANDS: readonly CommandEntry[] = [
-  { name: 'ingest', summary: 'turn landing files (song_data/, log_data/) into a lake folder', usage: INGEST_USAGE, options: Object.keys(INGEST_OPTIONS), run: ingestCommand },
-  { name: 'query', summary: 'run SQL over a lake folder with DuckDB', usage: QUERY_USAGE, options: Object.keys(QUERY_OPTIONS), run: queryCommand },
-  { name: 'compact', summary: "merge each partition's small Parquet files (faster queries)", usage: COMPACT_USAGE, options: Object.keys(COMPACT_OPTIONS), run: compactCommand },
-  { name: 'erase', summary: "erase a listener from the landing files and every lake object, with an audit record", usage: ERASE_USAGE, options: Object.keys(ERASE_OPTIONS), run: eraseCommand },
-  { name: 'demo', summary: 'what `npm start` runs: the sample into a fresh lake, then the standard questions', usage: DEMO_USAGE, options: Object.keys(DEMO_OPTIONS), run: demoCommand },
-  { name: 'generate', summary: 'write realistic, seeded song and log files at any size', usage: GENERATE_USAGE, options: Object.keys(GENERATE_OPTIONS), run: generateCommand },
-  { name: 'backfill', summary: 'send the S3 events of files already in a landing bucket to the stack', usage: BACKFILL_USAGE, options: Object.keys(BACKFILL_OPTIONS), run: backfillCommand },
+  {
+    name: 'ingest',
+    summary: 'turn landing files (song_data/, log_data/) into a lake folder',
+    usage: INGEST_USAGE,
+    options: Object.keys(INGEST_OPTIONS),
+    run: ingestCommand,
+  },
+  {
+    name: 'query',
+    summary: 'run SQL over a lake folder with DuckDB',
+    usage: QUERY_USAGE,
+    options: Object.keys(QUERY_OPTIONS),
+    run: queryCommand,
+  },
+  {
+    name: 'compact',
+    summary: "merge each partition's small Parquet files (faster queries)",
+    usage: COMPACT_USAGE,
+    options: Object.keys(COMPACT_OPTIONS),
+    run: compactCommand,
+  },
+  {
+    name: 'erase',
+    summary: 'erase a listener from the landing files and every lake object, with an audit record',
+    usage: ERASE_USAGE,
+    options: Object.keys(ERASE_OPTIONS),
+    run: eraseCommand,
+  },
+  {
+    name: 'demo',
+    summary: 'what `npm start` runs: the sample into a fresh lake, then the standard questions',
+    usage: DEMO_USAGE,
+    options: Object.keys(DEMO_OPTIONS),
+    run: demoCommand,
+  },
+  {
+    name: 'generate',
+    summary: 'write realistic, seeded song and log files at any size',
+    usage: GENERATE_USAGE,
+    options: Object.keys(GENERATE_OPTIONS),
+    run: generateCommand,
+  },
+  {
+    name: 'backfill',
+    summary: 'send the S3 events of files already in a landing bucket to the stack',
+    usage: BACKFILL_USAGE,
+    options: Object.keys(BACKFILL_OPTIONS),
+    run: backfillCommand,
+  },
 ];
 
 const PROGRAM = 'sparkify-lake';
@@ -36,7 +78,9 @@ const PROGRAM = 'sparkify-lake';
 export async function main(argv: readonly string[], io: CommandIo = consoleIo()): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined) {
-    io.err(`Usage: ${PROGRAM} <command> [options]\nCommands: ${COMMANDS.map((command) => command.name).join(', ')}\nRun '${PROGRAM} help' for more.`);
+    io.err(
+      `Usage: ${PROGRAM} <command> [options]\nCommands: ${COMMANDS.map((command) => command.name).join(', ')}\nRun '${PROGRAM} help' for more.`,
+    );
     return 2;
   }
   if (name === '--version' || name === '-V' || name === 'version') {
@@ -46,7 +90,10 @@ export async function main(argv: readonly string[], io: CommandIo = consoleIo())
   if (name === 'help' || name === '--help' || name === '-h') return helpCommand(args, COMMANDS, io);
   const command = COMMANDS.find((candidate) => candidate.name === name);
   if (!command) {
-    const hint = didYouMean(name, COMMANDS.map((candidate) => candidate.name));
+    const hint = didYouMean(
+      name,
+      COMMANDS.map((candidate) => candidate.name),
+    );
     io.err(`${PROGRAM}: unknown command "${name}"${hint}\nRun '${PROGRAM} help' for the list of commands.`);
     return 2;
   }
@@ -59,7 +106,9 @@ export async function main(argv: readonly string[], io: CommandIo = consoleIo())
   } catch (error) {
     const usageError = usageErrorOf(error, [...command.options, 'help']);
     if (usageError) {
-      io.err(`${PROGRAM} ${name}: ${usageError.message}\nUsage: ${synopsis(command.usage)}\nRun '${PROGRAM} ${name} --help' for details.`);
+      io.err(
+        `${PROGRAM} ${name}: ${usageError.message}\nUsage: ${synopsis(command.usage)}\nRun '${PROGRAM} ${name} --help' for details.`,
+      );
       return 2;
     }
     io.err(`${PROGRAM} ${name} failed: ${(error as Error).message}`);

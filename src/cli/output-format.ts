@@ -18,9 +18,11 @@ export const DEFAULT_TABLE_ROWS = 40;
 export const TABLE_CELL_WIDTH = 60;
 
 export function outputFormatOf(format: string | undefined, json: boolean): OutputFormat {
-  if (json && format !== undefined && format !== 'json') throw new UsageError(`--json is --format json; it cannot go with --format ${format}`);
+  if (json && format !== undefined && format !== 'json')
+    throw new UsageError(`--json is --format json; it cannot go with --format ${format}`);
   if (json || format === undefined) return json ? 'json' : 'table';
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format takes ${OUTPUT_FORMATS.join(', ')}, not ${format}`);
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`--format takes ${OUTPUT_FORMATS.join(', ')}, not ${format}`);
   return format as OutputFormat;
 }
 
@@ -28,15 +30,21 @@ export function outputFormatOf(format: string | undefined, json: boolean): Outpu
 export function rowLimitOf(limit: string | undefined, format: OutputFormat): number | undefined {
   if (limit === undefined) return format === 'table' ? DEFAULT_TABLE_ROWS : undefined;
   const value = Number(limit);
-  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`--limit takes a whole number of rows (0: all), not ${limit}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new UsageError(`--limit takes a whole number of rows (0: all), not ${limit}`);
   return value === 0 ? undefined : value;
 }
 
 /** One statement's result in the format; the notice (rows left out) is part of a table, separate otherwise. */
 export function renderResult(result: StatementResult, format: OutputFormat): { text: string; notice?: string } {
   const left = result.totalRows - result.rows.length;
-  if (format === 'json') return { text: renderJsonLines(result), ...(left > 0 ? { notice: `${left} more row(s) not printed (--limit)` } : {}) };
-  if (format === 'csv') return { text: renderCsv(result), ...(left > 0 ? { notice: `${left} more row(s) not printed (--limit)` } : {}) };
+  if (format === 'json')
+    return {
+      text: renderJsonLines(result),
+      ...(left > 0 ? { notice: `${left} more row(s) not printed (--limit)` } : {}),
+    };
+  if (format === 'csv')
+    return { text: renderCsv(result), ...(left > 0 ? { notice: `${left} more row(s) not printed (--limit)` } : {}) };
   let cut = false;
   const rows = result.rows.map((row) =>
     row.map((value) => {
@@ -71,5 +79,7 @@ export function renderCsv(result: { columns: readonly string[]; rows: readonly (
     const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
     return text === '' || /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
-  return [result.columns.map(field), ...result.rows.map((row) => result.columns.map((_, i) => field(row[i])))].map((fields) => fields.join(',')).join('\n');
+  return [result.columns.map(field), ...result.rows.map((row) => result.columns.map((_, i) => field(row[i])))]
+    .map((fields) => fields.join(','))
+    .join('\n');
 }

@@ -25,15 +25,24 @@ function isSqlComment(arg: string): boolean {
 }
 
 /** The SQL text from exactly one source; a UsageError for none, several, or an unreadable file. */
-export async function readSql(positionals: readonly string[], file: string | undefined, io: CommandIo): Promise<string> {
+export async function readSql(
+  positionals: readonly string[],
+  file: string | undefined,
+  io: CommandIo,
+): Promise<string> {
   if (positionals.length > 1) {
-    throw new UsageError(`query takes the SQL as one argument, got ${positionals.length}: quote the whole SQL ("SELECT …"), or use --file`);
+    throw new UsageError(
+      `query takes the SQL as one argument, got ${positionals.length}: quote the whole SQL ("SELECT …"), or use --file`,
+    );
   }
   const [argument] = positionals;
-  if (argument !== undefined && file !== undefined) throw new UsageError('give the SQL as an argument or with --file, not both');
+  if (argument !== undefined && file !== undefined)
+    throw new UsageError('give the SQL as an argument or with --file, not both');
   const source = file ?? argument;
   if (source === undefined || source === '') {
-    throw new UsageError('query needs the SQL: as one quoted argument, with --file <path>, or - to read it from standard input');
+    throw new UsageError(
+      'query needs the SQL: as one quoted argument, with --file <path>, or - to read it from standard input',
+    );
   }
   if (source === '-') {
     if (!io.readStdin) throw new UsageError('standard input cannot be read here');

@@ -17,7 +17,7 @@ export function renderTableDocs(): string {
     '(`sparkify-lake query`) they are DuckDB views with the same SQL. The views read the base tables, which',
     'the workers write as Parquet, one object per source file and partition (see ARCHITECTURE.md).',
     '',
-    'Weekday is numbered 1 = Sunday … 7 = Saturday (Spark\'s numbering). Athena\'s own `day_of_week()` is',
+    "Weekday is numbered 1 = Sunday … 7 = Saturday (Spark's numbering). Athena's own `day_of_week()` is",
     'ISO (1 = Monday … 7 = Sunday): use the `weekday` column, or `day_of_week(start_time) % 7 + 1`.',
     'All times are UTC. Filter on the partition columns (`year`, `month`) to scan less.',
     '`time` is a reserved word in SQL: write `"time"` in queries, in Athena and locally.',
@@ -28,7 +28,11 @@ export function renderTableDocs(): string {
   ];
   for (const view of ANALYST_VIEWS) {
     out.push(`### ${view.name}`, '', view.comment, '');
-    if (view.partitionedBy.length > 0) out.push(`Partition columns (filter on them to prune): ${view.partitionedBy.map((c) => `\`${c}\``).join(', ')}.`, '');
+    if (view.partitionedBy.length > 0)
+      out.push(
+        `Partition columns (filter on them to prune): ${view.partitionedBy.map((c) => `\`${c}\``).join(', ')}.`,
+        '',
+      );
     out.push('| column | Athena type | description |', '| --- | --- | --- |');
     for (const column of view.columns) out.push(`| ${column.name} | ${prestoType(column.type)} | ${column.comment} |`);
     out.push('', '```sql', view.sql, '```', '');
@@ -36,12 +40,19 @@ export function renderTableDocs(): string {
   out.push(
     '## Base tables (written by the workers)',
     '',
-    'Each column\'s Glue type, the Parquet type the workers write for it, and the DuckDB type of the local',
+    "Each column's Glue type, the Parquet type the workers write for it, and the DuckDB type of the local",
     'views. Partition keys are folders (`<table>/<key>=<value>/`), not columns in the files.',
     '',
   );
   for (const table of BASE_TABLES) {
-    out.push(`### ${table.name}`, '', table.comment, '', '| column | Glue type | Parquet type | DuckDB type | description |', '| --- | --- | --- | --- | --- |');
+    out.push(
+      `### ${table.name}`,
+      '',
+      table.comment,
+      '',
+      '| column | Glue type | Parquet type | DuckDB type | description |',
+      '| --- | --- | --- | --- | --- |',
+    );
     for (const column of table.columns) out.push(baseRow(column, ''));
     for (const column of table.partitionKeys) out.push(baseRow(column, ' (partition key)'));
     out.push('');
@@ -61,7 +72,7 @@ const VALUE_RULES: readonly string[] = [
   '- **Text is kept as it arrives**: no trimming, no case folding, no repair. A log line or song file with',
   '  invalid UTF-8 bytes, a `\\uD83D`-style escape without its pair, or a duplicated key is set aside whole;',
   '  text that is valid but looks mis-decoded (`BeyoncÃ©`) is kept as it is.',
-  '- **An event\'s identity** is (userId, sessionId, itemInSession, ts): `songplay_id` is',
+  "- **An event's identity** is (userId, sessionId, itemInSession, ts): `songplay_id` is",
   '  `userId-sessionId-itemInSession-ts`, so the same event delivered twice is one songplay, and the same first',
   '  three with another ts are two. `start_time` is usable only from 1990-01-01 to 2100-01-01 (UTC, exclusive):',
   '  a ts in seconds or microseconds by mistake makes the event bad.',
@@ -74,7 +85,7 @@ const VALUE_RULES: readonly string[] = [
   '| `field` | what happened | rows in the star schema |',
   '| --- | --- | --- |',
   '| null | the whole record (log line) or file (song file) was set aside: not JSON, not one object, invalid UTF-8, a duplicated key, or a missing or invalid **key field** (ts, userId, sessionId, itemInSession of a NextSong event; song_id, artist_id of a song) | none from that record |',
-  '| a JSON field name, e.g. `length` | the record was **kept**; that field\'s value was invalid (wrong type, out of range, an object or array where text belongs) and is stored as NULL (a song\'s `year` as 0, unknown) | the record\'s row, with NULL there |',
+  "| a JSON field name, e.g. `length` | the record was **kept**; that field's value was invalid (wrong type, out of range, an object or array where text belongs) and is stored as NULL (a song's `year` as 0, unknown) | the record's row, with NULL there |",
   '',
   '```sql',
   'SELECT source_key, line, reason FROM rejects WHERE field IS NULL;              -- records and files lost',
@@ -84,15 +95,17 @@ const VALUE_RULES: readonly string[] = [
   '### Fields the schema does not know (`rescued_data`)',
   '',
   'When the app starts sending a field the schema does not have yet, it is not lost: `base_plays.rescued_data`',
-  'and `base_songs.rescued_data` hold the record\'s unknown fields as the text of one JSON object, each value',
-  'exactly as it arrived (null when there are none). Read one with Athena\'s',
-  '`json_extract_scalar(rescued_data, \'$.deviceId\')` or DuckDB\'s `json_extract_string(rescued_data, \'$.deviceId\')`.',
+  "and `base_songs.rescued_data` hold the record's unknown fields as the text of one JSON object, each value",
+  "exactly as it arrived (null when there are none). Read one with Athena's",
+  "`json_extract_scalar(rescued_data, '$.deviceId')` or DuckDB's `json_extract_string(rescued_data, '$.deviceId')`.",
   'Once such a field is added to the schema (ARCHITECTURE.md, "Adding a column"), new rows carry it in its own column.',
   '',
 ];
 
 function baseRow(column: Column, note: string): string {
   const parquet = PARQUET_TYPES[column.type];
-  const physical = note ? 'folder name' : `${parquet.type}${parquet.converted_type ? ` (${parquet.converted_type})` : ''}`;
+  const physical = note
+    ? 'folder name'
+    : `${parquet.type}${parquet.converted_type ? ` (${parquet.converted_type})` : ''}`;
   return `| ${column.name} | ${column.type} | ${physical} | ${DUCKDB_TYPES[column.type]} | ${column.comment}${note} |`;
 }

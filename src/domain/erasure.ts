@@ -43,7 +43,9 @@ export function withoutUserLines(bytes: Uint8Array, userId: string): ErasedText 
   }
   if (removed === 0) return { bytes, removed };
   const endsWithNewline = buffer.length > 0 && buffer[buffer.length - 1] === NEWLINE;
-  const joined = Buffer.concat(kept.flatMap((line, i) => (i < kept.length - 1 || endsWithNewline ? [line, Buffer.from([NEWLINE])] : [line])));
+  const joined = Buffer.concat(
+    kept.flatMap((line, i) => (i < kept.length - 1 || endsWithNewline ? [line, Buffer.from([NEWLINE])] : [line])),
+  );
   return { bytes: new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength), removed };
 }
 

@@ -143,7 +143,8 @@ export class JsonRecordReader {
     if (this.kinds[field] !== 'string') return false;
     const start = (this.valueStarts[field] as number) + 1;
     const end = (this.valueEnds[field] as number) - 1;
-    if (this.values[field] === undefined) return end - start === expected.length && this.text.startsWith(expected, start);
+    if (this.values[field] === undefined)
+      return end - start === expected.length && this.text.startsWith(expected, start);
     return this.values[field] === expected;
   }
 
@@ -181,7 +182,8 @@ export class JsonRecordReader {
       const keyStart = this.pos;
       // The known key expected here (the one found at this field index in the record before), if it is the one.
       const expected = this.expectedSlot[this.count];
-      const slot = expected !== undefined && this.keyIsAt(this.knownKeys[expected] as string, keyStart + 1) ? expected : -1;
+      const slot =
+        expected !== undefined && this.keyIsAt(this.knownKeys[expected] as string, keyStart + 1) ? expected : -1;
       let name: string;
       if (slot >= 0) {
         name = this.knownKeys[slot] as string;
@@ -215,14 +217,23 @@ export class JsonRecordReader {
   }
 
   /** `knownSlot`: the key's slot when it was recognised in place, else -1 (looked up here). */
-  private addField(name: string, knownSlot: number, kind: JsonKind, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number): void {
+  private addField(
+    name: string,
+    knownSlot: number,
+    kind: JsonKind,
+    keyStart: number,
+    keyEnd: number,
+    valueStart: number,
+    valueEnd: number,
+  ): void {
     const field = this.count++;
     let slot = knownSlot >= 0 ? knownSlot : this.knownSlots.get(name);
     if (slot === undefined) {
       slot = -1;
       this.unknownCount++;
       // Unknown keys are rare: compare them with the fields before.
-      for (let i = 0; i < field; i++) if (this.slots[i] === -1 && this.names[i] === name) throw this.duplicated(name, keyStart);
+      for (let i = 0; i < field; i++)
+        if (this.slots[i] === -1 && this.names[i] === name) throw this.duplicated(name, keyStart);
     } else {
       if (this.slotStamp[slot] === this.stamp) throw this.duplicated(name, keyStart);
       this.slotStamp[slot] = this.stamp;
@@ -401,7 +412,8 @@ export class JsonRecordReader {
       if (c >= 0xd800 && c <= 0xdfff) {
         // A raw surrogate: only as a proper pair (input that came through UTF-8 always has pairs).
         const next = text.charCodeAt(i + 1);
-        if (c > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) throw this.invalidUnicode(`unpaired surrogate U+${hex4(c)}`, i);
+        if (c > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff))
+          throw this.invalidUnicode(`unpaired surrogate U+${hex4(c)}`, i);
         i += 2;
         continue;
       }
@@ -440,14 +452,17 @@ export class JsonRecordReader {
           const unit = this.hexEscape(i);
           if (unit >= 0xd800 && unit <= 0xdbff) {
             // A high surrogate must be followed by the escape of a low one.
-            const low = text.charCodeAt(i + 6) === BACKSLASH && text.charCodeAt(i + 7) === 0x75 ? this.hexEscape(i + 6) : -1;
-            if (!(low >= 0xdc00 && low <= 0xdfff)) throw this.invalidUnicode(`unpaired surrogate escape ${text.slice(i, i + 6)}`, i);
+            const low =
+              text.charCodeAt(i + 6) === BACKSLASH && text.charCodeAt(i + 7) === 0x75 ? this.hexEscape(i + 6) : -1;
+            if (!(low >= 0xdc00 && low <= 0xdfff))
+              throw this.invalidUnicode(`unpaired surrogate escape ${text.slice(i, i + 6)}`, i);
             out += String.fromCharCode(unit, low);
             i += 12;
             segment = i;
             continue;
           }
-          if (unit >= 0xdc00 && unit <= 0xdfff) throw this.invalidUnicode(`unpaired surrogate escape ${text.slice(i, i + 6)}`, i);
+          if (unit >= 0xdc00 && unit <= 0xdfff)
+            throw this.invalidUnicode(`unpaired surrogate escape ${text.slice(i, i + 6)}`, i);
           out += String.fromCharCode(unit);
           i += 6;
           segment = i;

@@ -64,7 +64,12 @@ export function partitionPrefix(table: BaseTableName, keys: readonly string[], v
 }
 
 /** The one object a batch writes into a partition: `<partition>/part-<writeId>.parquet`. */
-export function batchFileKey(table: BaseTableName, keys: readonly string[], values: readonly string[], writeId: string): string {
+export function batchFileKey(
+  table: BaseTableName,
+  keys: readonly string[],
+  values: readonly string[],
+  writeId: string,
+): string {
   return `${partitionPrefix(table, keys, values)}${BATCH_FILE_PREFIX}${writeId}.parquet`;
 }
 
@@ -98,12 +103,16 @@ export function compactionJournalKey(id: string): string {
 export const ERASURE_AUDIT_PREFIX = '_audit/erasure/';
 
 export function erasureAuditKey(requestId: string): string {
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(requestId)) throw new Error(`request id must be 1-128 letters, digits, '.', '_' or '-': ${requestId}`);
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(requestId))
+    throw new Error(`request id must be 1-128 letters, digits, '.', '_' or '-': ${requestId}`);
   return `${ERASURE_AUDIT_PREFIX}${requestId}.json`;
 }
 
 /** The partition an object key lies in: `base_plays/year=2018/month=11/x.parquet` → base_plays, [2018, 11]. */
-export function partitionOfKey(key: string, tables: readonly { name: BaseTableName; partitionKeys: readonly { name: string }[] }[]): PartitionRef {
+export function partitionOfKey(
+  key: string,
+  tables: readonly { name: BaseTableName; partitionKeys: readonly { name: string }[] }[],
+): PartitionRef {
   const [tableName, ...rest] = key.split('/');
   const table = tables.find((t) => t.name === tableName);
   const folders = rest.slice(0, -1);

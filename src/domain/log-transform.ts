@@ -42,8 +42,24 @@ export const NEXT_SONG_PAGE = 'NextSong';
 
 /** The fields of an app event (the contract's list); any other field is rescued. */
 export const LOG_FIELDS = [
-  'artist', 'auth', 'firstName', 'gender', 'itemInSession', 'lastName', 'length', 'level', 'location',
-  'method', 'page', 'registration', 'sessionId', 'song', 'status', 'ts', 'userAgent', 'userId',
+  'artist',
+  'auth',
+  'firstName',
+  'gender',
+  'itemInSession',
+  'lastName',
+  'length',
+  'level',
+  'location',
+  'method',
+  'page',
+  'registration',
+  'sessionId',
+  'song',
+  'status',
+  'ts',
+  'userAgent',
+  'userId',
 ] as const;
 
 const slotOf = (name: (typeof LOG_FIELDS)[number]): number => LOG_FIELDS.indexOf(name);
@@ -75,7 +91,15 @@ interface FieldProblem {
 }
 
 export class LogFileTransform {
-  private readonly stats: LogFileStats = { lines: 0, events: 0, nextSongEvents: 0, blankLines: 0, rejectedLines: 0, rejectedFields: 0, rescuedFields: 0 };
+  private readonly stats: LogFileStats = {
+    lines: 0,
+    events: 0,
+    nextSongEvents: 0,
+    blankLines: 0,
+    rejectedLines: 0,
+    rejectedFields: 0,
+    rescuedFields: 0,
+  };
   private readonly reader = new JsonRecordReader(LOG_FIELDS);
   /** Problems of the current line's non-key fields. */
   private problems: FieldProblem[] = [];
@@ -123,7 +147,14 @@ export class LogFileTransform {
       for (const problem of this.problems) {
         this.stats.rejectedFields += 1;
         this.sink.reject(
-          rejectRow('log_data', this.sourceKey, lineNumber, `line ${lineNumber}: ${problem.reason}; stored as NULL, the event is kept`, line, problem.field),
+          rejectRow(
+            'log_data',
+            this.sourceKey,
+            lineNumber,
+            `line ${lineNumber}: ${problem.reason}; stored as NULL, the event is kept`,
+            line,
+            problem.field,
+          ),
         );
       }
       this.problems = [];
@@ -254,15 +285,25 @@ export async function transformLogLinesInto(
  * A log file's bytes, as the worker reads them: split into lines on bytes, each line checked to be
  * valid UTF-8 (a line that is not is a bad record; the file goes on), holding one chunk and one line.
  */
-export function transformLogStreamInto(sourceKey: string, stream: AsyncIterable<Uint8Array>, sink: LogRowSink): Promise<LogFileStats> {
+export function transformLogStreamInto(
+  sourceKey: string,
+  stream: AsyncIterable<Uint8Array>,
+  sink: LogRowSink,
+): Promise<LogFileStats> {
   return transformLogLinesInto(sourceKey, checkedUtf8Lines(stream), sink);
 }
 
 /** The whole file's rows in memory: for tests and small files. */
-export async function transformLogLines(sourceKey: string, lines: AsyncIterable<CheckedLine> | Iterable<CheckedLine>): Promise<LogFileResult> {
+export async function transformLogLines(
+  sourceKey: string,
+  lines: AsyncIterable<CheckedLine> | Iterable<CheckedLine>,
+): Promise<LogFileResult> {
   const plays: PlayRow[] = [];
   const rejects: RejectRow[] = [];
-  const stats = await transformLogLinesInto(sourceKey, lines, { play: (row) => plays.push(row), reject: (row) => rejects.push(row) });
+  const stats = await transformLogLinesInto(sourceKey, lines, {
+    play: (row) => plays.push(row),
+    reject: (row) => rejects.push(row),
+  });
   return { plays, rejects, stats };
 }
 

@@ -33,8 +33,18 @@ export function currentSchema(): SchemaSnapshot {
   const shape = (columns: readonly ColumnShape[]) => columns.map(({ name, type }) => ({ name, type }));
   return {
     tables: [
-      ...BASE_TABLES.map((table) => ({ name: table.name, kind: 'base' as const, columns: shape(table.columns), partitionKeys: shape(table.partitionKeys) })),
-      ...ANALYST_VIEWS.map((view) => ({ name: view.name, kind: 'view' as const, columns: shape(view.columns), partitionKeys: [] })),
+      ...BASE_TABLES.map((table) => ({
+        name: table.name,
+        kind: 'base' as const,
+        columns: shape(table.columns),
+        partitionKeys: shape(table.partitionKeys),
+      })),
+      ...ANALYST_VIEWS.map((view) => ({
+        name: view.name,
+        kind: 'view' as const,
+        columns: shape(view.columns),
+        partitionKeys: [],
+      })),
     ],
   };
 }
@@ -55,7 +65,9 @@ export function breakingChanges(released: SchemaSnapshot, current: SchemaSnapsho
       const at = now.columns[index];
       if (at?.name === column.name) {
         if (at.type !== column.type) {
-          problems.push(`${old.name}.${column.name}: type changed from ${column.type} to ${at.type}; files already written hold ${column.type}. ${INSTEAD}`);
+          problems.push(
+            `${old.name}.${column.name}: type changed from ${column.type} to ${at.type}; files already written hold ${column.type}. ${INSTEAD}`,
+          );
         }
         return;
       }
@@ -84,7 +96,9 @@ export function breakingChanges(released: SchemaSnapshot, current: SchemaSnapsho
 /** The snapshot as committed: one line per column, so a diff of a release shows the columns it adds. */
 export function renderSnapshot(snapshot: SchemaSnapshot): string {
   const columns = (list: readonly ColumnShape[]) =>
-    list.length === 0 ? '[]' : `[\n${list.map((c) => `        ${JSON.stringify({ name: c.name, type: c.type })}`).join(',\n')}\n      ]`;
+    list.length === 0
+      ? '[]'
+      : `[\n${list.map((c) => `        ${JSON.stringify({ name: c.name, type: c.type })}`).join(',\n')}\n      ]`;
   const tables = snapshot.tables.map(
     (table) =>
       `    {\n      "name": ${JSON.stringify(table.name)},\n      "kind": ${JSON.stringify(table.kind)},\n      "columns": ${columns(table.columns)},\n      "partitionKeys": ${columns(table.partitionKeys)}\n    }`,

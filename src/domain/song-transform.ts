@@ -25,7 +25,16 @@ export type SongFileResult =
 
 /** The fields of a song file (the contract's list); any other field is rescued. */
 export const SONG_FIELDS = [
-  'num_songs', 'artist_id', 'artist_latitude', 'artist_longitude', 'artist_location', 'artist_name', 'song_id', 'title', 'duration', 'year',
+  'num_songs',
+  'artist_id',
+  'artist_latitude',
+  'artist_longitude',
+  'artist_location',
+  'artist_name',
+  'song_id',
+  'title',
+  'duration',
+  'year',
 ] as const;
 
 type SongField = (typeof SONG_FIELDS)[number];
@@ -54,8 +63,13 @@ export function transformSongFile(sourceKey: string, text: string): SongFileResu
     reader.read(body);
   } catch (error) {
     if (!(error instanceof JsonRecordError)) throw error;
-    if (error.problem === 'not-an-object') return fileRejected(sourceKey, error.message.replace('a JSON object', 'one JSON object'), text);
-    return fileRejected(sourceKey, error.problem === 'syntax' ? `not valid JSON: ${error.message}` : error.message, text);
+    if (error.problem === 'not-an-object')
+      return fileRejected(sourceKey, error.message.replace('a JSON object', 'one JSON object'), text);
+    return fileRejected(
+      sourceKey,
+      error.problem === 'syntax' ? `not valid JSON: ${error.message}` : error.message,
+      text,
+    );
   }
   const kindOf = (name: SongField): JsonKind | undefined => {
     const field = reader.fieldOf(SONG_FIELDS.indexOf(name));
@@ -76,17 +90,32 @@ export function transformSongFile(sourceKey: string, text: string): SongFileResu
   }
   const rejects: RejectRow[] = [];
   /** A non-key field's value, or `fallback` and a rejects row when it is invalid. */
-  const kept = <T>(name: SongField, read: (kind: JsonKind | undefined, value: string) => T, fallback: T, storedAs: string): T => {
+  const kept = <T>(
+    name: SongField,
+    read: (kind: JsonKind | undefined, value: string) => T,
+    fallback: T,
+    storedAs: string,
+  ): T => {
     try {
       return read(kindOf(name), fieldText(name));
     } catch (error) {
       if (!(error instanceof BadValueError)) throw error;
-      rejects.push(rejectRow('song_data', sourceKey, null, `${error.message}; stored as ${storedAs}, the song is kept`, text, name));
+      rejects.push(
+        rejectRow(
+          'song_data',
+          sourceKey,
+          null,
+          `${error.message}; stored as ${storedAs}, the song is kept`,
+          text,
+          name,
+        ),
+      );
       return fallback;
     }
   };
   const textField = (name: SongField) => kept(name, (kind, value) => optionalText(name, kind, value), null, 'NULL');
-  const doubleField = (name: SongField, min?: number, max?: number) => kept(name, (kind, value) => optionalDouble(name, kind, value, min, max), null, 'NULL');
+  const doubleField = (name: SongField, min?: number, max?: number) =>
+    kept(name, (kind, value) => optionalDouble(name, kind, value, min, max), null, 'NULL');
   let rescued: string | null = null;
   for (let field = 0; field < reader.count; field++) {
     if (reader.slot(field) !== -1) continue;

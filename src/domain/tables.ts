@@ -73,7 +73,9 @@ export const BASE_SONGS: BaseTable = {
     nonNull('write_id', 'string', 'The batch that wrote this row; current when base_sources says so'),
     col('rescued_data', 'string', RESCUED_COMMENT),
   ],
-  partitionKeys: [col('year', 'int', 'Release year, 0 to 9999; 0 means unknown (also when the file has no valid year)')],
+  partitionKeys: [
+    col('year', 'int', 'Release year, 0 to 9999; 0 means unknown (also when the file has no valid year)'),
+  ],
 };
 
 export const BASE_PLAYS: BaseTable = {
@@ -82,7 +84,11 @@ export const BASE_PLAYS: BaseTable = {
   comment:
     'One row per NextSong event of a log file version, as it arrived, with the time parts computed once. Read through the songplays and time views.',
   columns: [
-    nonNull('songplay_id', 'string', 'userId-sessionId-itemInSession-ts: the event identity, the same in every file and rerun'),
+    nonNull(
+      'songplay_id',
+      'string',
+      'userId-sessionId-itemInSession-ts: the event identity, the same in every file and rerun',
+    ),
     nonNull('start_time', 'timestamp', 'Event time (ts), UTC, millisecond precision'),
     nonNull('user_id', 'int', 'userId'),
     col('level', 'string', 'free or paid at the time of the event'),
@@ -105,10 +111,7 @@ export const BASE_PLAYS: BaseTable = {
     nonNull('write_id', 'string', 'The batch that wrote this row; current when base_sources says so'),
     col('rescued_data', 'string', RESCUED_COMMENT),
   ],
-  partitionKeys: [
-    col('year', 'int', 'Year of start_time (UTC)'),
-    col('month', 'int', 'Month of start_time (UTC)'),
-  ],
+  partitionKeys: [col('year', 'int', 'Year of start_time (UTC)'), col('month', 'int', 'Month of start_time (UTC)')],
 };
 
 export const BASE_USER_LATEST: BaseTable = {
@@ -143,7 +146,11 @@ export const BASE_REJECTS: BaseTable = {
     nonNull('reason', 'string', 'Why it was set aside'),
     nonNull('raw', 'string', 'The rejected text (truncated to 4,096 characters)'),
     nonNull('write_id', 'string', 'The batch that wrote this row'),
-    col('field', 'string', 'The JSON field set aside (stored as NULL, the record kept); null when the whole record or file was set aside'),
+    col(
+      'field',
+      'string',
+      'The JSON field set aside (stored as NULL, the record kept); null when the whole record or file was set aside',
+    ),
   ],
   partitionKeys: [col('source', 'string', 'song_data or log_data')],
 };
@@ -160,12 +167,16 @@ export const BASE_SOURCES: BaseTable = {
   columns: [
     nonNull('source_key', 'string', 'Key of the landing object'),
     nonNull('seq', 'string', 'Order of versions of this key: the S3 event sequencer (normalised), or the local clock'),
-    nonNull('write_id', 'string', 'The batch that wrote this version\'s rows (and this row)'),
+    nonNull('write_id', 'string', "The batch that wrote this version's rows (and this row)"),
     nonNull('status', 'string', "present: the rows of write_id are this object's; removed: the object is gone"),
     col('content_sha256', 'string', 'SHA-256 of the object bytes read; null when removed'),
     col('bytes', 'bigint', 'Size of the object read'),
     nonNull('rows', 'int', 'Rows this version wrote, all tables'),
-    nonNull('partitions', 'string', 'JSON list of the table partitions holding its rows (what compaction must clean when it is superseded)'),
+    nonNull(
+      'partitions',
+      'string',
+      'JSON list of the table partitions holding its rows (what compaction must clean when it is superseded)',
+    ),
     nonNull('format_version', 'int', 'Version of the rules that produced the rows; a change rewrites unchanged files'),
   ],
   partitionKeys: [col('source', 'string', 'song_data or log_data')],
@@ -263,7 +274,11 @@ export const ANALYST_VIEWS: readonly AnalystView[] = [
       col('line', 'int', 'Line number (1-based) of a bad log record; null for a whole bad file'),
       col('reason', 'string', 'Why it was set aside'),
       col('raw', 'string', 'The rejected text (truncated to 4,096 characters)'),
-      col('field', 'string', 'The JSON field set aside (stored as NULL, the record kept); null when the whole record or file was set aside'),
+      col(
+        'field',
+        'string',
+        'The JSON field set aside (stored as NULL, the record kept); null when the whole record or file was set aside',
+      ),
     ],
     partitionedBy: ['source'],
     sql: ANALYST_VIEW_SQL.rejects,

@@ -53,23 +53,40 @@ function numberOf(kind: JsonKind, text: string): number | undefined {
 }
 
 /** A finite double within [min, max], or null for no value. */
-export function optionalDouble(field: string, kind: JsonKind | undefined, text: string, min = -Number.MAX_VALUE, max = Number.MAX_VALUE): number | null {
+export function optionalDouble(
+  field: string,
+  kind: JsonKind | undefined,
+  text: string,
+  min = -Number.MAX_VALUE,
+  max = Number.MAX_VALUE,
+): number | null {
   if (isNothing(kind)) return null;
   const value = numberOf(kind, text);
   if (value === undefined) throw new BadValueError(`${field}: expected a number, got ${describe(kind, text)}`);
-  if (!(value >= min && value <= max)) throw new BadValueError(`${field}: out of range (${rangeText(min, max)}), got ${describe(kind, text)}`);
+  if (!(value >= min && value <= max))
+    throw new BadValueError(`${field}: out of range (${rangeText(min, max)}), got ${describe(kind, text)}`);
   return value;
 }
 
 /** A whole number within [min, max] (a 32-bit integer by default), or null for no value. */
-export function optionalInt(field: string, kind: JsonKind | undefined, text: string, min = INT32_MIN, max = INT32_MAX): number | null {
+export function optionalInt(
+  field: string,
+  kind: JsonKind | undefined,
+  text: string,
+  min = INT32_MIN,
+  max = INT32_MAX,
+): number | null {
   if (isNothing(kind)) return null;
   const value = numberOf(kind, text);
   if (value === undefined || !Number.isInteger(value)) {
-    throw new BadValueError(`${field}: expected ${min === INT32_MIN && max === INT32_MAX ? 'a 32-bit integer' : 'a whole number'}, got ${describe(kind, text)}`);
+    throw new BadValueError(
+      `${field}: expected ${min === INT32_MIN && max === INT32_MAX ? 'a 32-bit integer' : 'a whole number'}, got ${describe(kind, text)}`,
+    );
   }
   if (value < min || value > max) {
-    throw new BadValueError(`${field}: ${min === INT32_MIN && max === INT32_MAX ? 'expected a 32-bit integer' : `out of range (${rangeText(min, max)})`}, got ${describe(kind, text)}`);
+    throw new BadValueError(
+      `${field}: ${min === INT32_MIN && max === INT32_MAX ? 'expected a 32-bit integer' : `out of range (${rangeText(min, max)})`}, got ${describe(kind, text)}`,
+    );
   }
   return value;
 }
@@ -90,7 +107,9 @@ export function requiredEpochMillis(field: string, kind: JsonKind | undefined, t
     throw new BadValueError(`${field}: expected whole epoch milliseconds, got ${describe(kind, text)}`);
   }
   if (value < MIN_EVENT_MS || value >= END_EVENT_MS) {
-    throw new BadValueError(`${field}: epoch milliseconds outside 1990-01-01 … 2100-01-01 UTC, got ${describe(kind, text)}`);
+    throw new BadValueError(
+      `${field}: epoch milliseconds outside 1990-01-01 … 2100-01-01 UTC, got ${describe(kind, text)}`,
+    );
   }
   return value;
 }

@@ -20,8 +20,10 @@ export const NO_SEQUENCER = '0'.repeat(SEQUENCER_DIGITS);
 /** `0055aed6dcd90281e5` → `0055AED6DCD90281E5` + zeros to 32 digits; missing → the lowest value. */
 export function normaliseSequencer(sequencer: string | undefined | null): string {
   if (sequencer === undefined || sequencer === null || sequencer === '') return NO_SEQUENCER;
-  if (!/^[0-9A-Fa-f]+$/.test(sequencer)) throw new Error(`not an S3 event sequencer (hex digits expected): ${sequencer}`);
-  if (sequencer.length > SEQUENCER_DIGITS) throw new Error(`S3 event sequencer longer than ${SEQUENCER_DIGITS} digits: ${sequencer}`);
+  if (!/^[0-9A-Fa-f]+$/.test(sequencer))
+    throw new Error(`not an S3 event sequencer (hex digits expected): ${sequencer}`);
+  if (sequencer.length > SEQUENCER_DIGITS)
+    throw new Error(`S3 event sequencer longer than ${SEQUENCER_DIGITS} digits: ${sequencer}`);
   return sequencer.toUpperCase().padEnd(SEQUENCER_DIGITS, '0');
 }
 
@@ -39,7 +41,10 @@ export function localSequencerClock(now: () => number = Date.now): () => string 
 }
 
 /** `20181121T215647796Z-1a2b3c4d5e6f`: the batch's start time, then 48 random bits. */
-export function newWriteId(now: number = Date.now(), random: () => string = () => randomBytes(6).toString('hex')): string {
+export function newWriteId(
+  now: number = Date.now(),
+  random: () => string = () => randomBytes(6).toString('hex'),
+): string {
   const iso = new Date(now).toISOString(); // 2018-11-21T21:56:47.796Z
   const compact = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}${iso.slice(20, 23)}Z`;
   return `${compact}-${random()}`;
@@ -55,7 +60,16 @@ export function isWriteId(text: string): boolean {
 export function writeTimeOf(writeId: string): number {
   const match = WRITE_ID.exec(writeId);
   if (!match) throw new Error(`not a write id: ${writeId}`);
-  const [, y, mo, d, h, mi, s, ms] = match.map(Number) as [number, number, number, number, number, number, number, number];
+  const [, y, mo, d, h, mi, s, ms] = match.map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return Date.UTC(y, mo - 1, d, h, mi, s, ms);
 }
 

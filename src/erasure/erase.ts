@@ -51,23 +51,40 @@ export interface ErasureReport {
   readonly unreachable: readonly string[];
 }
 
-export async function eraseUser(userId: string, targets: ErasureTargets, requestId: string = randomUUID()): Promise<ErasureReport> {
+export async function eraseUser(
+  userId: string,
+  targets: ErasureTargets,
+  requestId: string = randomUUID(),
+): Promise<ErasureReport> {
   const user = canonicalUserId(userId);
-  if (user === undefined) throw new Error(`--user-id must be a whole number (a userId of the logs), not ${JSON.stringify(userId)}`);
+  if (user === undefined)
+    throw new Error(`--user-id must be a whole number (a userId of the logs), not ${JSON.stringify(userId)}`);
   const startedAt = new Date().toISOString();
   const say = targets.onProgress ?? (() => undefined);
 
-  say('rewriting landing log files without the user\'s lines');
+  say("rewriting landing log files without the user's lines");
   const landing = await rewriteLanding(targets.landing, user);
   const before = await Ledger.read(targets.lake);
-  const stale = landing.contentByKey.filter(([key, sha256]) => before.current(key)?.contentSha256 !== sha256).map(([key]) => key);
-  say(`${landing.rewritten.length} file(s) rewritten; bringing the lake up to date with ${stale.length} changed file(s)`);
+  const stale = landing.contentByKey
+    .filter(([key, sha256]) => before.current(key)?.contentSha256 !== sha256)
+    .map(([key]) => key);
+  say(
+    `${landing.rewritten.length} file(s) rewritten; bringing the lake up to date with ${stale.length} changed file(s)`,
+  );
   if (stale.length > 0) await targets.catchUp(stale);
   const after = await Ledger.read(targets.lake);
-  const lagging = landing.contentByKey.filter(([key, sha256]) => after.current(key)?.contentSha256 !== sha256).map(([key]) => key);
-  if (lagging.length > 0) throw new Error(`the lake has not caught up with ${lagging.length} rewritten file(s), e.g. ${lagging[0]}; nothing was purged: run the erasure again`);
+  const lagging = landing.contentByKey
+    .filter(([key, sha256]) => after.current(key)?.contentSha256 !== sha256)
+    .map(([key]) => key);
+  if (lagging.length > 0)
+    throw new Error(
+      `the lake has not caught up with ${lagging.length} rewritten file(s), e.g. ${lagging[0]}; nothing was purged: run the erasure again`,
+    );
   // Rows (plays, users' latest events, set-aside records) the old versions had and the new ones have not.
-  const rowsRemoved = stale.reduce((sum, key) => sum + (before.current(key)?.rows ?? 0) - (after.current(key)?.rows ?? 0), 0);
+  const rowsRemoved = stale.reduce(
+    (sum, key) => sum + (before.current(key)?.rows ?? 0) - (after.current(key)?.rows ?? 0),
+    0,
+  );
 
   say('purging superseded rows from every lake object (compaction without grace period)');
   let lakeFilesRewritten = 0;
@@ -81,7 +98,10 @@ export async function eraseUser(userId: string, targets: ErasureTargets, request
 
   say('checking that no lake object holds the user any more');
   const remaining = await findUser(targets.lake, user);
-  if (remaining.length > 0) throw new Error(`the user is still in ${remaining.length} lake object(s), e.g. ${remaining[0]}: run the erasure again`);
+  if (remaining.length > 0)
+    throw new Error(
+      `the user is still in ${remaining.length} lake object(s), e.g. ${remaining[0]}: run the erasure again`,
+    );
   const olderVersionsDeleted = targets.deleteOlderVersions ? await targets.deleteOlderVersions(landing.rewritten) : 0;
 
   const report: ErasureReport = {

@@ -12,14 +12,19 @@ import { streamBytes, type ObjectStore } from '../storage/object-store.js';
 import { S3ObjectStore } from '../storage/s3-store.js';
 import type { ErasureTargets } from './erase.js';
 
-export function localTargets(inputDir: string, lakeDir: string, onProgress?: (message: string) => void): ErasureTargets {
+export function localTargets(
+  inputDir: string,
+  lakeDir: string,
+  onProgress?: (message: string) => void,
+): ErasureTargets {
   return {
     landing: new FsObjectStore(inputDir),
     lake: new FsObjectStore(lakeDir),
     // The local run processes the changed files itself, as `ingest` would.
     catchUp: async () => {
       const summary = await ingestFolder(inputDir, lakeDir, { kinds: ['log'] });
-      if (summary.failures.length > 0) throw new Error(`could not process ${summary.failures[0]?.sourceKey}: ${summary.failures[0]?.error}`);
+      if (summary.failures.length > 0)
+        throw new Error(`could not process ${summary.failures[0]?.sourceKey}: ${summary.failures[0]?.error}`);
     },
     unreachable: ['copies of the landing files or of the lake outside these two folders (backups, exports, downloads)'],
     ...(onProgress ? { onProgress } : {}),
@@ -54,11 +59,22 @@ export function awsTargets(options: AwsErasureOptions): ErasureTargets {
   };
 }
 
-async function waitForLedger(landing: ObjectStore, lake: ObjectStore, keys: readonly string[], options: AwsErasureOptions): Promise<void> {
+async function waitForLedger(
+  landing: ObjectStore,
+  lake: ObjectStore,
+  keys: readonly string[],
+  options: AwsErasureOptions,
+): Promise<void> {
   const expected = new Map<string, string>();
   for (const key of keys) {
     const stream = await landing.openRead(key);
-    if (stream) expected.set(key, createHash('sha256').update(await streamBytes(stream)).digest('hex'));
+    if (stream)
+      expected.set(
+        key,
+        createHash('sha256')
+          .update(await streamBytes(stream))
+          .digest('hex'),
+      );
   }
   const deadline = Date.now() + options.waitMs;
   for (;;) {
@@ -66,7 +82,9 @@ async function waitForLedger(landing: ObjectStore, lake: ObjectStore, keys: read
     const waiting = [...expected].filter(([key, sha256]) => ledger.current(key)?.contentSha256 !== sha256);
     if (waiting.length === 0) return;
     if (Date.now() >= deadline) {
-      throw new Error(`the log worker has not processed ${waiting.length} rewritten file(s) after ${Math.round(options.waitMs / 60_000)} min (e.g. ${waiting[0]?.[0]}): check its dead-letter queue, then run the erasure again`);
+      throw new Error(
+        `the log worker has not processed ${waiting.length} rewritten file(s) after ${Math.round(options.waitMs / 60_000)} min (e.g. ${waiting[0]?.[0]}): check its dead-letter queue, then run the erasure again`,
+      );
     }
     options.onProgress?.(`waiting for the log worker: ${waiting.length} rewritten file(s) not processed yet`);
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 10_000));
@@ -86,7 +104,10 @@ async function deleteOlderVersions(s3: S3Client, bucket: string, keys: readonly 
         deleted += 1;
       }
       if (!page.IsTruncated) break;
-      markers = { ...(page.NextKeyMarker ? { KeyMarker: page.NextKeyMarker } : {}), ...(page.NextVersionIdMarker ? { VersionIdMarker: page.NextVersionIdMarker } : {}) };
+      markers = {
+        ...(page.NextKeyMarker ? { KeyMarker: page.NextKeyMarker } : {}),
+        ...(page.NextVersionIdMarker ? { VersionIdMarker: page.NextVersionIdMarker } : {}),
+      };
     }
   }
   return deleted;

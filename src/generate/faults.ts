@@ -144,4 +144,12 @@ export function faultsByScope(kinds: readonly FaultKind[] | undefined): {
 }
 
 /** Number tokens a double would respell: stored as text, they must keep every character. */
-export const RESPELLED_NUMBER_TOKENS = ['4.60', '1.0', '12345678901234567890', '9007199254740993', '-0.0', '1E+2', '0.10'] as const;
+export const RESPELLED_NUMBER_TOKENS = [
+  '4.60',
+  '1.0',
+  '12345678901234567890',
+  '9007199254740993',
+  '-0.0',
+  '1E+2',
+  '0.10',
+] as const;

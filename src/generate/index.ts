@@ -19,9 +19,22 @@ import {
   type LogFileExpectation,
   type LogFileFaultOptions,
 } from './logs.js';
-import { FsDatasetSink, MemoryChunkWriter, MemoryDatasetSink, fileChunkWriter, type ChunkWriter, type DatasetSink } from './output.js';
+import {
+  FsDatasetSink,
+  MemoryChunkWriter,
+  MemoryDatasetSink,
+  fileChunkWriter,
+  type ChunkWriter,
+  type DatasetSink,
+} from './output.js';
 import { Random, type Seed } from './random.js';
-import { generateCatalogue, renderSongFile, renderSongFileWithFault, songMatchKey, type CatalogueSong } from './songs.js';
+import {
+  generateCatalogue,
+  renderSongFile,
+  renderSongFileWithFault,
+  songMatchKey,
+  type CatalogueSong,
+} from './songs.js';
 
 export { Random, WeightedTable, zipfWeights, type Seed } from './random.js';
 export {
@@ -35,7 +48,14 @@ export {
   type RenderedSongFile,
   type SongFileFormat,
 } from './songs.js';
-export { LogWorld, writeLogDay, logFileKey, type ExpectedBadRecord, type ExpectedFieldReject, type LogFileExpectation } from './logs.js';
+export {
+  LogWorld,
+  writeLogDay,
+  logFileKey,
+  type ExpectedBadRecord,
+  type ExpectedFieldReject,
+  type LogFileExpectation,
+} from './logs.js';
 export {
   ALL_FAULTS,
   BAD_LINE_FAULTS,
@@ -133,7 +153,12 @@ export interface ExpectedFigures {
 export interface GeneratedSummary {
   readonly seed: string;
   readonly settings: ResolvedSettings;
-  readonly songFiles: { readonly total: number; readonly pretty: number; readonly compact: number; readonly bad: number };
+  readonly songFiles: {
+    readonly total: number;
+    readonly pretty: number;
+    readonly compact: number;
+    readonly bad: number;
+  };
   readonly logFiles: readonly LogFileExpectation[];
   readonly bytes: { readonly songs: number; readonly logs: number; readonly total: number };
   readonly seconds: number;
@@ -196,7 +221,8 @@ function resolveSettings(options: GenerateOptions): ResolvedSettings {
     return value;
   };
   const logFileBytes = options.logFileBytes ?? null;
-  if (logFileBytes !== null && !(logFileBytes > 0)) throw new RangeError(`logFileBytes must be positive, not ${logFileBytes}`);
+  if (logFileBytes !== null && !(logFileBytes > 0))
+    throw new RangeError(`logFileBytes must be positive, not ${logFileBytes}`);
   let eventsPerDay: number[] | null = null;
   if (logFileBytes === null) {
     if (options.eventsPerDay !== undefined) {
@@ -239,7 +265,10 @@ async function generateInto(
   const progress = (current: string) => options.onProgress?.({ done: filesDone, total: totalFiles, current });
 
   // Songs.
-  const catalogue = generateCatalogue(rng.fork('songs'), { songs: settings.songs, compactShare: settings.compactShare });
+  const catalogue = generateCatalogue(rng.fork('songs'), {
+    songs: settings.songs,
+    compactShare: settings.compactShare,
+  });
   keepCatalogue?.(catalogue);
   const songFaults = rng.fork('song-faults');
   const goodSongKeys = new Set<string>();
@@ -252,7 +281,10 @@ async function generateInto(
   let pretty = 0;
   const pending = new Set<Promise<void>>();
   for (const song of catalogue) {
-    const fault = faultRate > 0 && scopes.song.length > 0 && songFaults.chance(faultRate) ? songFaults.pick(scopes.song) : undefined;
+    const fault =
+      faultRate > 0 && scopes.song.length > 0 && songFaults.chance(faultRate)
+        ? songFaults.pick(scopes.song)
+        : undefined;
     const rendered = fault ? renderSongFileWithFault(song, fault, songFaults) : undefined;
     const content = rendered ? rendered.content : renderSongFile(song);
     if (song.format === 'pretty') pretty++;
@@ -263,7 +295,8 @@ async function generateInto(
       goodSongKeys.add(songMatchKey(stored.title, song.artistName, stored.duration));
       goodArtists.add(song.artistId);
       if (stored.year === 0) songsYear0++;
-      if (fault && rendered?.fieldSetAside) songFieldRejects.push({ key: song.key, line: null, field: rendered.fieldSetAside, fault });
+      if (fault && rendered?.fieldSetAside)
+        songFieldRejects.push({ key: song.key, line: null, field: rendered.fieldSetAside, fault });
       songRescuedFields += rendered?.rescuedFields ?? 0;
     }
     songBytes += typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.length;
@@ -279,7 +312,13 @@ async function generateInto(
 
   // Logs.
   const startMs = dayStart(settings.startDate);
-  const world = new LogWorld(rng.fork('logs'), { users: settings.users, catalogue, goodSongKeys, matchShare: settings.matchShare, startMs });
+  const world = new LogWorld(rng.fork('logs'), {
+    users: settings.users,
+    catalogue,
+    goodSongKeys,
+    matchShare: settings.matchShare,
+    startMs,
+  });
   const faults: LogFileFaultOptions = { rate: faultRate, line: scopes.line, file: scopes.file };
   const logFiles: LogFileExpectation[] = [];
   for (let day = 0; day < settings.days; day++) {
@@ -290,7 +329,9 @@ async function generateInto(
     const expectation = await writeLogDay(world, writer, {
       key,
       dayStartMs,
-      ...(settings.eventsPerDay ? { events: settings.eventsPerDay[day] as number } : { targetBytes: settings.logFileBytes as number }),
+      ...(settings.eventsPerDay
+        ? { events: settings.eventsPerDay[day] as number }
+        : { targetBytes: settings.logFileBytes as number }),
       faults,
       rng: rng.fork(`day:${key}`),
       faultRng: rng.fork(`faults:${key}`),
@@ -354,7 +395,10 @@ export interface LogFileOptions {
 }
 
 /** One log file through any chunk writer (the core of generateLogFile; tests can count the chunks). */
-export async function writeLogFile(writer: ChunkWriter, options: LogFileOptions = {}): Promise<LogFileExpectation & { users: ExpectedFigures['users'] }> {
+export async function writeLogFile(
+  writer: ChunkWriter,
+  options: LogFileOptions = {},
+): Promise<LogFileExpectation & { users: ExpectedFigures['users'] }> {
   const rng = new Random(options.seed ?? 1);
   const dayStartMs = dayStart(options.date ?? DEFAULT_START_DATE);
   const songs = options.songs ?? 500;
@@ -374,7 +418,9 @@ export async function writeLogFile(writer: ChunkWriter, options: LogFileOptions 
   const expectation = await writeLogDay(world, writer, {
     key,
     dayStartMs,
-    ...(options.targetBytes !== undefined ? { targetBytes: options.targetBytes } : { events: options.events ?? 10_000 }),
+    ...(options.targetBytes !== undefined
+      ? { targetBytes: options.targetBytes }
+      : { events: options.events ?? 10_000 }),
     faults: { rate: faultRate, line: scopes.line, file: scopes.file },
     rng: rng.fork(`day:${key}`),
     faultRng: rng.fork(`faults:${key}`),
@@ -384,20 +430,26 @@ export async function writeLogFile(writer: ChunkWriter, options: LogFileOptions 
 }
 
 /** One (possibly very large) log file at `path`, streamed to disk. */
-export async function generateLogFile(path: string, options: LogFileOptions = {}): Promise<LogFileExpectation & { users: ExpectedFigures['users'] }> {
+export async function generateLogFile(
+  path: string,
+  options: LogFileOptions = {},
+): Promise<LogFileExpectation & { users: ExpectedFigures['users'] }> {
   await mkdir(dirname(path), { recursive: true });
   return writeLogFile(fileChunkWriter(path), options);
 }
 
 /** One log file in memory: for small tests. `text` reads a byte that is not UTF-8 as U+FFFD; `bytes` are exact. */
-export async function generateLogText(options: LogFileOptions = {}): Promise<{ text: string; bytes: Uint8Array; expectation: LogFileExpectation }> {
+export async function generateLogText(
+  options: LogFileOptions = {},
+): Promise<{ text: string; bytes: Uint8Array; expectation: LogFileExpectation }> {
   const writer = new MemoryChunkWriter();
   const expectation = await writeLogFile(writer, options);
   return { text: writer.text(), bytes: writer.bytes(), expectation };
 }
 
 function wholeNumber(name: string, value: number, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be a whole number ≥ ${min}, not ${value}`);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new RangeError(`${name} must be a whole number ≥ ${min}, not ${value}`);
 }
 
 /** Midnight UTC of a YYYY-MM-DD date, epoch ms. */
@@ -417,7 +469,9 @@ function spread(total: number, parts: number, rng: Random): number[] {
   const exact = weights.map((weight) => (total * weight) / weightSum);
   const counts = exact.map(Math.floor);
   let left = total - counts.reduce((a, b) => a + b, 0);
-  const byRemainder = exact.map((value, i) => [value - Math.floor(value), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  const byRemainder = exact
+    .map((value, i) => [value - Math.floor(value), i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (const [, i] of byRemainder) {
     if (left-- <= 0) break;
     counts[i] = (counts[i] as number) + 1;

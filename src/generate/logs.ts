@@ -250,7 +250,8 @@ export class LogWorld {
 
   constructor(rng: Random, options: LogWorldOptions) {
     this.matchShare = options.matchShare ?? 0.3;
-    if (!(this.matchShare >= 0 && this.matchShare <= 1)) throw new RangeError(`matchShare must be in 0..1, not ${this.matchShare}`);
+    if (!(this.matchShare >= 0 && this.matchShare <= 1))
+      throw new RangeError(`matchShare must be in 0..1, not ${this.matchShare}`);
     this.users = generateUsers(rng.fork('users'), options.users, options.startMs);
     // A few heavy listeners, a long tail of occasional ones.
     const activity = zipfWeights(this.users.length, 0.7);
@@ -275,7 +276,9 @@ export class LogWorld {
     if (catalogue.length > 0) {
       const popularity = rng.fork('popularity').shuffle(zipfWeights(catalogue.length));
       this.catalogueTable = new WeightedTable(
-        catalogue.map((song, i) => [playable(song.title, song.artistName, song.duration), popularity[i] as number] as const),
+        catalogue.map(
+          (song, i) => [playable(song.title, song.artistName, song.duration), popularity[i] as number] as const,
+        ),
       );
     }
     // Songs the catalogue does not have: most plays, as in the real data (1 match in 6,820).
@@ -334,7 +337,18 @@ export class LogWorld {
     for (let i = 0; i < samples; i++) {
       const user = this.pickUser(rng);
       const spec = (user.level === 'free' ? FREE_PAGES : PAID_PAGES).pick(rng);
-      bytes += eventLine(loggedInParts(user, spec, spec === NEXT_SONG ? this.pickSong(rng) : undefined, 5, 500, 1541105830796, user.level)).length + 1;
+      bytes +=
+        eventLine(
+          loggedInParts(
+            user,
+            spec,
+            spec === NEXT_SONG ? this.pickSong(rng) : undefined,
+            5,
+            500,
+            1541105830796,
+            user.level,
+          ),
+        ).length + 1;
     }
     return bytes / samples;
   }
@@ -376,7 +390,15 @@ interface EventParts {
   userId: string;
 }
 
-function loggedInParts(user: LogUser, spec: PageSpec, song: PlayableSong | undefined, item: number, sessionId: number, ts: number, level: Level): EventParts {
+function loggedInParts(
+  user: LogUser,
+  spec: PageSpec,
+  song: PlayableSong | undefined,
+  item: number,
+  sessionId: number,
+  ts: number,
+  level: Level,
+): EventParts {
   return {
     artist: song ? song.artist : 'null',
     auth: LOGGED_IN,
@@ -421,24 +443,41 @@ function loggedOutParts(spec: PageSpec, item: number, sessionId: number, ts: num
 /** One event line in the real field order; `ts` null leaves the field out. */
 function eventLine(e: EventParts, ts: string | null = e.ts): string {
   return (
-    '{"artist":' + e.artist +
-    ',"auth":' + e.auth +
-    ',"firstName":' + e.firstName +
-    ',"gender":' + e.gender +
-    ',"itemInSession":' + e.item +
-    ',"lastName":' + e.lastName +
-    ',"length":' + e.length +
-    ',"level":' + e.level +
-    ',"location":' + e.location +
-    ',"method":' + e.page.method +
-    ',"page":' + e.page.json +
-    ',"registration":' + e.registration +
-    ',"sessionId":' + e.sessionId +
-    ',"song":' + e.song +
-    ',"status":' + e.page.status +
+    '{"artist":' +
+    e.artist +
+    ',"auth":' +
+    e.auth +
+    ',"firstName":' +
+    e.firstName +
+    ',"gender":' +
+    e.gender +
+    ',"itemInSession":' +
+    e.item +
+    ',"lastName":' +
+    e.lastName +
+    ',"length":' +
+    e.length +
+    ',"level":' +
+    e.level +
+    ',"location":' +
+    e.location +
+    ',"method":' +
+    e.page.method +
+    ',"page":' +
+    e.page.json +
+    ',"registration":' +
+    e.registration +
+    ',"sessionId":' +
+    e.sessionId +
+    ',"song":' +
+    e.song +
+    ',"status":' +
+    e.page.status +
     (ts === null ? '' : `,"ts":${ts}`) +
-    ',"userAgent":' + e.userAgent +
-    ',"userId":' + e.userId +
+    ',"userAgent":' +
+    e.userAgent +
+    ',"userId":' +
+    e.userId +
     '}'
   );
 }
@@ -483,7 +522,12 @@ function faultyLine(parts: EventParts, fault: LogLineFault, rng: Random, nextLin
 }
 
 /** Non-key fields a bad-field fault spoils, and the invalid JSON it writes there. */
-const BAD_FIELD_VALUES: Readonly<Record<'song' | 'artist' | 'length' | 'location' | 'userAgent' | 'firstName' | 'lastName' | 'gender', readonly string[]>> = {
+const BAD_FIELD_VALUES: Readonly<
+  Record<
+    'song' | 'artist' | 'length' | 'location' | 'userAgent' | 'firstName' | 'lastName' | 'gender',
+    readonly string[]
+  >
+> = {
   song: ['{"title":"x"}', '["a","b"]'],
   artist: ['{}', '[1]'],
   length: ['"long"', '{"s":1}', '"4,6"'],
@@ -497,20 +541,43 @@ const BAD_FIELD_VALUES: Readonly<Record<'song' | 'artist' | 'length' | 'location
 const MATCH_FIELDS = new Set(['song', 'artist', 'length']);
 
 /** The line of a fault that keeps the event (tolerated, or a field set aside), and the field set aside if any. */
-function keptLine(parts: EventParts, fault: LogLineFault | undefined, rng: Random): { line: string; fieldSetAside: string | null } {
+function keptLine(
+  parts: EventParts,
+  fault: LogLineFault | undefined,
+  rng: Random,
+): { line: string; fieldSetAside: string | null } {
   switch (fault) {
     case undefined:
     case 'blank-line':
       return { line: eventLine(parts), fieldSetAside: null };
     case 'numbers-as-strings': {
       const quoted = (json: string) => (json === 'null' ? json : `"${json}"`);
-      return { line: eventLine({ ...parts, sessionId: quoted(parts.sessionId), item: quoted(String(parts.item)), length: quoted(parts.length) }, quoted(parts.ts)), fieldSetAside: null };
+      return {
+        line: eventLine(
+          {
+            ...parts,
+            sessionId: quoted(parts.sessionId),
+            item: quoted(String(parts.item)),
+            length: quoted(parts.length),
+          },
+          quoted(parts.ts),
+        ),
+        fieldSetAside: null,
+      };
     }
     case 'user-id-leading-zero':
       // "15" → "015" or "0015"; an event without a user keeps "".
-      return { line: eventLine(parts.userId === '""' ? parts : { ...parts, userId: `"${'0'.repeat(rng.int(1, 2))}${parts.userId.slice(1)}` }), fieldSetAside: null };
+      return {
+        line: eventLine(
+          parts.userId === '""' ? parts : { ...parts, userId: `"${'0'.repeat(rng.int(1, 2))}${parts.userId.slice(1)}` },
+        ),
+        fieldSetAside: null,
+      };
     case 'unknown-field':
-      return { line: `${eventLine(parts).slice(0, -1)},"deviceInfo":{"os":"${rng.pick(['iOS', 'Android'])}","build":${rng.int(100, 999)}.50}}`, fieldSetAside: null };
+      return {
+        line: `${eventLine(parts).slice(0, -1)},"deviceInfo":{"os":"${rng.pick(['iOS', 'Android'])}","build":${rng.int(100, 999)}.50}}`,
+        fieldSetAside: null,
+      };
     case 'number-token-text':
       return { line: eventLine({ ...parts, location: rng.pick(RESPELLED_NUMBER_TOKENS) }), fieldSetAside: null };
     case 'nextsong-bad-field': {
@@ -712,9 +779,14 @@ export function logFileKey(dayStartMs: number): string {
 }
 
 /** Writes one day's log file through `writer` and returns what a reader of it must find. */
-export async function writeLogDay(world: LogWorld, writer: ChunkWriter, options: LogDayOptions): Promise<LogFileExpectation> {
+export async function writeLogDay(
+  world: LogWorld,
+  writer: ChunkWriter,
+  options: LogDayOptions,
+): Promise<LogFileExpectation> {
   const { key, dayStartMs, rng, faultRng } = options;
-  if (options.events === undefined && options.targetBytes === undefined) throw new RangeError('a log file needs events or targetBytes');
+  if (options.events === undefined && options.targetBytes === undefined)
+    throw new RangeError('a log file needs events or targetBytes');
   if (options.events !== undefined && (!Number.isInteger(options.events) || options.events < 0)) {
     throw new RangeError(`events must be a whole number ≥ 0, not ${options.events}`);
   }
@@ -741,7 +813,17 @@ export async function writeLogDay(world: LogWorld, writer: ChunkWriter, options:
     const guest = rng.chance(0.02);
     const loginAt = !guest && size >= 3 && rng.chance(0.08) ? rng.int(0, 1) : -1;
     const logoutAt = !guest && size >= 4 && rng.chance(0.12) ? size - 1 - rng.int(0, 1) : -1;
-    return { id: world.takeSessionId(), user, length: size, item: 0, ts: start, guest, loginAt, logoutAt, follow: undefined };
+    return {
+      id: world.takeSessionId(),
+      user,
+      length: size,
+      item: 0,
+      ts: start,
+      guest,
+      loginAt,
+      logoutAt,
+      follow: undefined,
+    };
   };
 
   /** The session's next event: its line(s) written, expectations counted, the session advanced. */
@@ -752,11 +834,16 @@ export async function writeLogDay(world: LogWorld, writer: ChunkWriter, options:
     let parts: EventParts;
     let song: PlayableSong | undefined;
     let gapMs: number;
-    const loggedOut =
-      session.guest || item < session.loginAt || (session.logoutAt >= 0 && item > session.logoutAt);
+    const loggedOut = session.guest || item < session.loginAt || (session.logoutAt >= 0 && item > session.logoutAt);
     if (loggedOut) {
       // Guests sometimes try to log in and fail; others browse.
-      parts = loggedOutParts(session.guest && rng.chance(0.1) ? LOGIN : LOGGED_OUT_PAGES.pick(rng), item, session.id, ts, level);
+      parts = loggedOutParts(
+        session.guest && rng.chance(0.1) ? LOGIN : LOGGED_OUT_PAGES.pick(rng),
+        item,
+        session.id,
+        ts,
+        level,
+      );
       gapMs = rng.int(1_000, 40_000);
     } else if (item === session.loginAt) {
       // The Login itself is still logged out.
@@ -803,12 +890,14 @@ export async function writeLogDay(world: LogWorld, writer: ChunkWriter, options:
         // A play whose song, artist or length was set aside (NULL) matches no song.
         if (song.matches && !(fieldSetAside && MATCH_FIELDS.has(fieldSetAside))) counts.matchedPlays++;
         world.recordGoodPlay(user.id, ts, session.id, item, level);
-        if (fieldSetAside) fieldRejects.push({ key, line: lineNumber, field: fieldSetAside, fault: fault as LogLineFault });
+        if (fieldSetAside)
+          fieldRejects.push({ key, line: lineNumber, field: fieldSetAside, fault: fault as LogLineFault });
         if (fault === 'unknown-field') rescuedFields++;
       }
     } else {
       const line = faultyLine(parts, fault, faultRng, () => eventLine(parts));
-      if (typeof line === 'string' && ['truncated-line', 'garbage-line', 'array-line'].includes(fault)) assertNotAnObject(line, fault);
+      if (typeof line === 'string' && ['truncated-line', 'garbage-line', 'array-line'].includes(fault))
+        assertNotAnObject(line, fault);
       const lineNumber = out.add(line);
       badRecords.push({ key, line: lineNumber, fault });
       if (STILL_AN_EVENT.has(fault)) {

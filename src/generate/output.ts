@@ -60,7 +60,9 @@ export class MemoryChunkWriter implements ChunkWriter {
 
   /** The file as text; invalid UTF-8 bytes (a fault) read as U+FFFD, as any UTF-8 reader shows them. */
   text(): string {
-    return this.chunks.every((chunk) => typeof chunk === 'string') ? this.chunks.join('') : Buffer.from(this.bytes()).toString('utf8');
+    return this.chunks.every((chunk) => typeof chunk === 'string')
+      ? this.chunks.join('')
+      : Buffer.from(this.bytes()).toString('utf8');
   }
 
   bytes(): Uint8Array {

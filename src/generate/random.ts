@@ -82,7 +82,8 @@ export class Random {
 
   /** An integer in [min, max], both included. */
   int(min: number, max: number): number {
-    if (!Number.isInteger(min) || !Number.isInteger(max) || max < min) throw new RangeError(`int(${min}, ${max}): bad range`);
+    if (!Number.isInteger(min) || !Number.isInteger(max) || max < min)
+      throw new RangeError(`int(${min}, ${max}): bad range`);
     const span = max - min + 1;
     return min + Math.floor((span <= TWO_POW_32 ? this.next() : this.next53()) * span);
   }

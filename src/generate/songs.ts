@@ -51,8 +51,21 @@ const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 const ACCENTED_ARTISTS = [
-  'Beyoncé', 'Sigur Rós', 'Mötley Crüe', 'Björk', 'Édith Piaf', 'Antonín Dvořák', 'Céline Dion', 'Maná',
-  'Motörhead', 'Blue Öyster Cult', 'Hüsker Dü', 'Françoise Hardy', 'Café Tacvba', 'Múm', 'Sébastien Tellier',
+  'Beyoncé',
+  'Sigur Rós',
+  'Mötley Crüe',
+  'Björk',
+  'Édith Piaf',
+  'Antonín Dvořák',
+  'Céline Dion',
+  'Maná',
+  'Motörhead',
+  'Blue Öyster Cult',
+  'Hüsker Dü',
+  'Françoise Hardy',
+  'Café Tacvba',
+  'Múm',
+  'Sébastien Tellier',
 ];
 const CJK_ARTISTS = ['宇多田ヒカル', '坂本龍一', '방탄소년단', '周杰倫', '椎名林檎', '少女時代'];
 
@@ -61,7 +74,11 @@ export function songFileKey(trackId: string): string {
 }
 
 /** The key a play is joined on, as the lake compares it: stored text of title and artist, exact duration. */
-export function songMatchKey(title: string | number | JsonToken | null, artist: string | number | JsonToken | null, duration: number | null): string {
+export function songMatchKey(
+  title: string | number | JsonToken | null,
+  artist: string | number | JsonToken | null,
+  duration: number | null,
+): string {
   return `${storedText(title)}\u0000${storedText(artist)}\u0000${duration === null ? 'null' : String(duration)}`;
 }
 
@@ -133,7 +150,8 @@ export function randomTitle(rng: Random): string | number {
   if (rng.chance(0.01)) return rng.pick(NUMERIC_TITLES);
   const style = rng.next();
   let title: string;
-  if (style < 0.08) title = rng.chance(0.5) ? `${rng.pick(ACCENTED_WORDS)} ${word(rng)}` : `${word(rng)} ${rng.pick(ACCENTED_WORDS)}`;
+  if (style < 0.08)
+    title = rng.chance(0.5) ? `${rng.pick(ACCENTED_WORDS)} ${word(rng)}` : `${word(rng)} ${rng.pick(ACCENTED_WORDS)}`;
   else if (style < 0.11) title = rng.chance(0.5) ? rng.pick(CJK_WORDS) : `${rng.pick(CJK_WORDS)} (${word(rng)})`;
   else if (style < 0.13) title = `${word(rng)} ${rng.pick(EMOJI)}`;
   else if (style < 0.15) title = `Theme From "${word(rng)} ${word(rng)}"`;
@@ -195,7 +213,8 @@ function renderObject(fields: readonly Field[], format: SongFileFormat): string 
   return `{${sorted.map(([name, json]) => `"${name}":${json}`).join(',')}}`;
 }
 
-const withField = (fields: readonly Field[], name: string, json: string): Field[] => fields.map(([n, j]) => [n, n === name ? json : j] as const);
+const withField = (fields: readonly Field[], name: string, json: string): Field[] =>
+  fields.map(([n, j]) => [n, n === name ? json : j] as const);
 
 /** The song file as the real data writes it. */
 export function renderSongFile(song: CatalogueSong, format: SongFileFormat = song.format): string {
@@ -209,7 +228,11 @@ export interface RenderedSongFile {
   /** The file is set aside whole. */
   readonly bad: boolean;
   /** For a kept file: what songs stores (title as text, year, duration; null when set aside). */
-  readonly stored: { readonly title: string | number | JsonToken; readonly year: number; readonly duration: number | null } | null;
+  readonly stored: {
+    readonly title: string | number | JsonToken;
+    readonly year: number;
+    readonly duration: number | null;
+  } | null;
   /** A field set aside in a kept file (a rejects row names it). */
   readonly fieldSetAside: string | null;
   /** Fields the schema does not know, rescued. */
@@ -220,13 +243,37 @@ export interface RenderedSongFile {
 const INVALID_BYTE_MARKER = '\u0000';
 
 /** The song file spoiled by a fault; `rng` chooses where a truncated file ends and which variant. */
-export function renderSongFileWithFault(song: CatalogueSong, fault: SongFault, rng: Random, format: SongFileFormat = song.format): RenderedSongFile {
+export function renderSongFileWithFault(
+  song: CatalogueSong,
+  fault: SongFault,
+  rng: Random,
+  format: SongFileFormat = song.format,
+): RenderedSongFile {
   const fields = songFields(song);
-  const bad = (content: string | Uint8Array): RenderedSongFile => ({ content, bad: true, stored: null, fieldSetAside: null, rescuedFields: 0 });
-  const kept = (content: string, changes: Partial<{ title: string | number | JsonToken; year: number; duration: number | null; fieldSetAside: string; rescuedFields: number }> = {}): RenderedSongFile => ({
+  const bad = (content: string | Uint8Array): RenderedSongFile => ({
+    content,
+    bad: true,
+    stored: null,
+    fieldSetAside: null,
+    rescuedFields: 0,
+  });
+  const kept = (
+    content: string,
+    changes: Partial<{
+      title: string | number | JsonToken;
+      year: number;
+      duration: number | null;
+      fieldSetAside: string;
+      rescuedFields: number;
+    }> = {},
+  ): RenderedSongFile => ({
     content,
     bad: false,
-    stored: { title: changes.title ?? song.title, year: changes.year ?? song.year, duration: changes.duration === undefined ? song.duration : changes.duration },
+    stored: {
+      title: changes.title ?? song.title,
+      year: changes.year ?? song.year,
+      duration: changes.duration === undefined ? song.duration : changes.duration,
+    },
     fieldSetAside: changes.fieldSetAside ?? null,
     rescuedFields: changes.rescuedFields ?? 0,
   });
@@ -244,13 +291,21 @@ export function renderSongFileWithFault(song: CatalogueSong, fault: SongFault, r
       return bad(text.slice(0, rng.int(1, text.length - 1)));
     }
     case 'song-missing-song-id':
-      return bad(renderObject(fields.filter(([name]) => name !== 'song_id'), format));
+      return bad(
+        renderObject(
+          fields.filter(([name]) => name !== 'song_id'),
+          format,
+        ),
+      );
     case 'song-duplicate-key':
       return bad(renderObject([...fields, ['song_id', jsonString(`${song.songId}X`)]], format));
     case 'song-lone-surrogate':
       return bad(renderObject(withField(fields, 'title', `${titleString.slice(0, -1)}\\ud83d"`), format));
     case 'song-invalid-utf8': {
-      const text = renderObject(withField(fields, 'title', `${titleString.slice(0, -1)}${INVALID_BYTE_MARKER}"`), format);
+      const text = renderObject(
+        withField(fields, 'title', `${titleString.slice(0, -1)}${INVALID_BYTE_MARKER}"`),
+        format,
+      );
       const bytes = Buffer.from(text, 'utf8');
       bytes[bytes.indexOf(0)] = 0xff;
       return bad(bytes);
@@ -258,7 +313,15 @@ export function renderSongFileWithFault(song: CatalogueSong, fault: SongFault, r
     case 'song-numbers-as-strings':
       return kept(
         renderObject(
-          fields.map(([name, json]) => [name, ['artist_latitude', 'artist_longitude', 'duration', 'year'].includes(name) && json !== 'null' ? jsonString(json) : json] as const),
+          fields.map(
+            ([name, json]) =>
+              [
+                name,
+                ['artist_latitude', 'artist_longitude', 'duration', 'year'].includes(name) && json !== 'null'
+                  ? jsonString(json)
+                  : json,
+              ] as const,
+          ),
           format,
         ),
       );
@@ -270,14 +333,29 @@ export function renderSongFileWithFault(song: CatalogueSong, fault: SongFault, r
     }
     case 'song-bad-field': {
       const which = rng.pick(['year', 'duration', 'artist_latitude'] as const);
-      if (which === 'year') return kept(renderObject(withField(fields, 'year', rng.pick(['"unknown"', '1999.5', '-1', '{"y":1999}'])), format), { year: 0, fieldSetAside: 'year' });
-      if (which === 'duration') return kept(renderObject(withField(fields, 'duration', rng.pick(['"long"', '[1]', 'true'])), format), { duration: null, fieldSetAside: 'duration' });
-      return kept(renderObject(withField(fields, 'artist_latitude', rng.pick(['123.0', '"north"', '{}'])), format), { fieldSetAside: 'artist_latitude' });
+      if (which === 'year')
+        return kept(
+          renderObject(withField(fields, 'year', rng.pick(['"unknown"', '1999.5', '-1', '{"y":1999}'])), format),
+          { year: 0, fieldSetAside: 'year' },
+        );
+      if (which === 'duration')
+        return kept(renderObject(withField(fields, 'duration', rng.pick(['"long"', '[1]', 'true'])), format), {
+          duration: null,
+          fieldSetAside: 'duration',
+        });
+      return kept(renderObject(withField(fields, 'artist_latitude', rng.pick(['123.0', '"north"', '{}'])), format), {
+        fieldSetAside: 'artist_latitude',
+      });
     }
   }
 }
 
 /** The content of a song file spoiled by a fault (see renderSongFileWithFault for what it must give). */
-export function renderFaultySongFile(song: CatalogueSong, fault: SongFault, rng: Random, format: SongFileFormat = song.format): string | Uint8Array {
+export function renderFaultySongFile(
+  song: CatalogueSong,
+  fault: SongFault,
+  rng: Random,
+  format: SongFileFormat = song.format,
+): string | Uint8Array {
   return renderSongFileWithFault(song, fault, rng, format).content;
 }

@@ -68,7 +68,11 @@ export interface IngestSummary {
   readonly seconds: number;
 }
 
-export async function ingestFolder(inputDir: string, lakeDir: string, options: IngestOptions = {}): Promise<IngestSummary> {
+export async function ingestFolder(
+  inputDir: string,
+  lakeDir: string,
+  options: IngestOptions = {},
+): Promise<IngestSummary> {
   const started = performance.now();
   const source = new FsObjectStore(inputDir);
   const lake = new FsObjectStore(lakeDir);
@@ -90,18 +94,27 @@ export async function ingestFolder(inputDir: string, lakeDir: string, options: I
   const failures: FileFailure[] = [];
   let objectsWritten = 0;
   let done = 0;
-  for (const batch of boundedChunks(inputs, options.batchFiles ?? LOCAL_BATCH_FILES, options.batchBytes ?? LOCAL_BATCH_BYTES)) {
+  for (const batch of boundedChunks(
+    inputs,
+    options.batchFiles ?? LOCAL_BATCH_FILES,
+    options.batchBytes ?? LOCAL_BATCH_BYTES,
+  )) {
     const events: LandingEvent[] = batch.map((input) => ({ key: input.key, seq: nextSeq() }));
     try {
-      const result = await processBatch(events, { source, lake }, {
-        concurrency: options.concurrency ?? 8,
-        currentContent: (key) => ledger.currentContent(key),
-        onFile: (outcome) => options.onProgress?.({ done: ++done, total: inputs.length, current: outcome.sourceKey }),
-      });
+      const result = await processBatch(
+        events,
+        { source, lake },
+        {
+          concurrency: options.concurrency ?? 8,
+          currentContent: (key) => ledger.currentContent(key),
+          onFile: (outcome) => options.onProgress?.({ done: ++done, total: inputs.length, current: outcome.sourceKey }),
+        },
+      );
       ledger.apply(result.committed.map((row) => entryOf(row, row.source, lakeDir)));
       objectsWritten += result.objectsWritten.length;
       for (const outcome of result.outcomes) {
-        if (outcome.status === 'failed') failures.push({ sourceKey: outcome.sourceKey, error: outcome.error?.message ?? 'unknown error' });
+        if (outcome.status === 'failed')
+          failures.push({ sourceKey: outcome.sourceKey, error: outcome.error?.message ?? 'unknown error' });
         else outcomes.push(outcome);
       }
     } catch (error) {
@@ -109,11 +122,26 @@ export async function ingestFolder(inputDir: string, lakeDir: string, options: I
       for (const input of batch) failures.push({ sourceKey: input.key, error: (error as Error).message });
     }
   }
-  return { ...summarise(inputs.length, outcomes, failures, objectsWritten, (performance.now() - started) / 1000), skipped };
+  return {
+    ...summarise(inputs.length, outcomes, failures, objectsWritten, (performance.now() - started) / 1000),
+    skipped,
+  };
 }
 
-function summarise(files: number, outcomes: readonly FileOutcome[], failures: readonly FileFailure[], objectsWritten: number, seconds: number): Omit<IngestSummary, 'skipped'> {
-  const byStatus: Record<Exclude<FileStatus, 'failed'>, number> = { processed: 0, rejected: 0, unchanged: 0, removed: 0, ignored: 0 };
+function summarise(
+  files: number,
+  outcomes: readonly FileOutcome[],
+  failures: readonly FileFailure[],
+  objectsWritten: number,
+  seconds: number,
+): Omit<IngestSummary, 'skipped'> {
+  const byStatus: Record<Exclude<FileStatus, 'failed'>, number> = {
+    processed: 0,
+    rejected: 0,
+    unchanged: 0,
+    removed: 0,
+    ignored: 0,
+  };
   const rowsWritten: Partial<Record<BaseTableName, number>> = {};
   const rejects: RejectRow[] = [];
   let bytesRead = 0;
@@ -132,6 +160,21 @@ function summarise(files: number, outcomes: readonly FileOutcome[], failures: re
     }
   }
   rejects.sort((a, b) => a.source_key.localeCompare(b.source_key) || (a.line ?? 0) - (b.line ?? 0));
-  const removed = outcomes.filter((outcome) => outcome.status === 'removed').map((outcome) => outcome.sourceKey).sort();
-  return { files, byStatus, rowsWritten, bytesRead, logEvents, rescuedFields, rejects, failures, objectsWritten, removed, seconds };
+  const removed = outcomes
+    .filter((outcome) => outcome.status === 'removed')
+    .map((outcome) => outcome.sourceKey)
+    .sort();
+  return {
+    files,
+    byStatus,
+    rowsWritten,
+    bytesRead,
+    logEvents,
+    rescuedFields,
+    rejects,
+    failures,
+    objectsWritten,
+    removed,
+    seconds,
+  };
 }

@@ -36,7 +36,8 @@ const OTHER_COMPRESSIONS = /\.(bz2|xz|zst|zstd|lz4|snappy|sz|zip|7z|tar|tgz|br|z
 export async function checkInputFolder(inputDir: string, kinds: readonly SourceKind[]): Promise<void> {
   const info = await stat(inputDir).catch(() => undefined);
   if (!info) throw new InputFolderError(`input folder ${inputDir} does not exist`);
-  if (!info.isDirectory()) throw new InputFolderError(`${inputDir} is a file: ingest takes the folder that holds song_data/ and log_data/`);
+  if (!info.isDirectory())
+    throw new InputFolderError(`${inputDir} is a file: ingest takes the folder that holds song_data/ and log_data/`);
   const present = new Set<SourceKind>();
   for (const kind of kinds) if (await isFolder(join(inputDir, sourcePrefix(kind)))) present.add(kind);
   if (present.size === kinds.length || (kinds.length > 1 && present.size > 0)) return;
@@ -102,7 +103,11 @@ async function walk(root: string, relative: string, files: ObjectInfo[], skipped
     const key = `${relative}/${entry.name}`;
     if (entry.isDirectory()) await walk(root, key, files, skipped);
     else if (entry.isFile()) files.push({ key, size: (await stat(join(root, key))).size });
-    else if (entry.isSymbolicLink()) skipped.push({ key, reason: `symbolic link, not followed (to ${(await isFolder(join(root, key))) ? 'a folder' : 'a file'})` });
+    else if (entry.isSymbolicLink())
+      skipped.push({
+        key,
+        reason: `symbolic link, not followed (to ${(await isFolder(join(root, key))) ? 'a folder' : 'a file'})`,
+      });
     else skipped.push({ key, reason: 'not a regular file' });
   }
 }
@@ -122,4 +127,3 @@ async function isFolder(path: string): Promise<boolean> {
 function byKey(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-

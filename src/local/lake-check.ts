@@ -66,18 +66,22 @@ export async function checkLakeWritable(lakeDir: string): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     const why =
       code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied: this user may not write there. Fix the folder\'s owner or permissions, or choose another --lake'
+        ? "permission denied: this user may not write there. Fix the folder's owner or permissions, or choose another --lake"
         : code === 'EROFS'
           ? 'the file system is mounted read-only: choose another --lake'
           : code === 'ENOSPC'
             ? 'the disk is full: free some space and run again'
             : (error as Error).message;
-    throw new LakeNotWritableError(`cannot write to the lake folder ${lakeDir} (${code}): ${why}. Nothing was written.`);
+    throw new LakeNotWritableError(
+      `cannot write to the lake folder ${lakeDir} (${code}): ${why}. Nothing was written.`,
+    );
   }
 }
 
 function whatItIs(entries: readonly string[]): string {
-  const landing = ['song', 'log'].map((kind) => sourcePrefix(kind as 'song' | 'log').slice(0, -1)).filter((name) => entries.includes(name));
+  const landing = ['song', 'log']
+    .map((kind) => sourcePrefix(kind as 'song' | 'log').slice(0, -1))
+    .filter((name) => entries.includes(name));
   if (landing.length > 0) {
     return `it holds ${landing.map((name) => `${name}/`).join(' and ')}, so it looks like an input folder: ingest it with \`sparkify-lake ingest <that folder> --lake <new folder>\`, then query the new folder`;
   }

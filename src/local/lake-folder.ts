@@ -30,12 +30,14 @@ export async function readLakeMarker(lakeDir: string): Promise<LakeMarker | unde
   try {
     text = await readFile(join(lakeDir, LAKE_MARKER_FILE), 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return undefined;
     throw error;
   }
   try {
     const marker = JSON.parse(text) as Partial<LakeMarker>;
-    if (marker.tool === 'sparkify-lake' && (marker.purpose === 'demo' || marker.purpose === 'ingest')) return marker as LakeMarker;
+    if (marker.tool === 'sparkify-lake' && (marker.purpose === 'demo' || marker.purpose === 'ingest'))
+      return marker as LakeMarker;
   } catch {
     // fall through: a marker we cannot read is treated as no marker
   }
@@ -57,13 +59,18 @@ export async function markLakeFolder(lakeDir: string, purpose: LakePurpose): Pro
  * deleting anything. A missing or empty folder is fine; anything else must carry a marker of the
  * same purpose and be none of the folders no tool should ever delete.
  */
-export async function clearLakeFolder(lakeDir: string, purpose: LakePurpose, cwd: string = process.cwd()): Promise<void> {
+export async function clearLakeFolder(
+  lakeDir: string,
+  purpose: LakePurpose,
+  cwd: string = process.cwd(),
+): Promise<void> {
   const target = resolve(cwd, lakeDir);
   if (!existsSync(target)) return;
   const real = await realpath(target);
   await refuseProtectedFolder(real, await realpath(cwd));
   const entries = await readdir(real).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOTDIR') throw new RefusedToClearError(`${target} is a file, not a lake folder: choose another --lake`);
+    if (error.code === 'ENOTDIR')
+      throw new RefusedToClearError(`${target} is a file, not a lake folder: choose another --lake`);
     throw error;
   });
   if (entries.length === 0) return;
@@ -85,7 +92,9 @@ export async function clearLakeFolder(lakeDir: string, purpose: LakePurpose, cwd
 
 async function refuseProtectedFolder(real: string, realCwd: string): Promise<void> {
   const refuse = (why: string): never => {
-    throw new RefusedToClearError(`refusing to delete ${real}: ${why}; nothing was deleted. Choose another folder with --lake.`);
+    throw new RefusedToClearError(
+      `refusing to delete ${real}: ${why}; nothing was deleted. Choose another folder with --lake.`,
+    );
   };
   if (real === parse(real).root) refuse('it is the root of the file system');
   const home = await realpath(homedir()).catch(() => resolve(homedir()));

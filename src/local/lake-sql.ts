@@ -48,7 +48,10 @@ export class LakeSql {
 
   async query(sql: string): Promise<QueryResult> {
     const reader = await this.connection.runAndReadAll(sql);
-    return { columns: reader.columnNames(), rows: jsonRows(reader.columnTypes(), reader.getRowsJson() as JsonValue[][]) };
+    return {
+      columns: reader.columnNames(),
+      rows: jsonRows(reader.columnTypes(), reader.getRowsJson() as JsonValue[][]),
+    };
   }
 
   /** Every statement of `sql`, in order, each with its result (see sql-statements.ts). */
@@ -62,8 +65,13 @@ export class LakeSql {
   }
 }
 
-export async function withLakeSql<T>(lakeDir: string, lake: ObjectStore, use: (sql: LakeSql) => Promise<T>): Promise<T> {
-  if (!existsSync(lakeDir)) throw new Error(`no lake at ${lakeDir}: run \`sparkify-lake ingest <input-dir> --lake ${lakeDir}\` first`);
+export async function withLakeSql<T>(
+  lakeDir: string,
+  lake: ObjectStore,
+  use: (sql: LakeSql) => Promise<T>,
+): Promise<T> {
+  if (!existsSync(lakeDir))
+    throw new Error(`no lake at ${lakeDir}: run \`sparkify-lake ingest <input-dir> --lake ${lakeDir}\` first`);
   const session = await LakeSql.open(lakeDir, lake);
   try {
     return await use(session);
@@ -80,7 +88,10 @@ function baseTableSelect(lakeDir: string, table: BaseTable, hasFiles: boolean): 
   }
   const glob = `${globLiteral(join(lakeDir, table.name))}/**/*.parquet`.replaceAll("'", "''");
   const hiveTypes = table.partitionKeys.map((k) => `'${k.name}': ${DUCKDB_TYPES[k.type]}`).join(', ');
-  const partitioning = table.partitionKeys.length > 0 ? `hive_partitioning = true, hive_types = {${hiveTypes}}` : 'hive_partitioning = false';
+  const partitioning =
+    table.partitionKeys.length > 0
+      ? `hive_partitioning = true, hive_types = {${hiveTypes}}`
+      : 'hive_partitioning = false';
   const casts = allColumns.map((c) => `CAST(${quote(c.name)} AS ${DUCKDB_TYPES[c.type]}) AS ${quote(c.name)}`);
   return `SELECT ${casts.join(', ')} FROM read_parquet('${glob}', ${partitioning}, union_by_name = true)`;
 }

@@ -37,7 +37,11 @@ export class StatementError extends Error {
   }
 }
 
-export async function runStatements(connection: DuckDBConnection, sql: string, options: RunStatementsOptions = {}): Promise<StatementResult[]> {
+export async function runStatements(
+  connection: DuckDBConnection,
+  sql: string,
+  options: RunStatementsOptions = {},
+): Promise<StatementResult[]> {
   // The whole text is parsed first: a syntax error anywhere refuses it before any statement runs.
   const statements = await connection.extractStatements(sql).catch((error: unknown) => {
     // DuckDB fails without a message on a text with no statement in it.
@@ -52,7 +56,11 @@ export async function runStatements(connection: DuckDBConnection, sql: string, o
     } catch (error) {
       if (statements.count === 1) throw error;
       const ran = index === 0 ? 'none ran' : `statement${index > 1 ? 's' : ''} 1${index > 1 ? `-${index}` : ''} ran`;
-      throw new StatementError(`statement ${index + 1} of ${statements.count} failed (${ran}): ${(error as Error).message}`, results, { cause: error });
+      throw new StatementError(
+        `statement ${index + 1} of ${statements.count} failed (${ran}): ${(error as Error).message}`,
+        results,
+        { cause: error },
+      );
     }
   }
   return results;
@@ -60,7 +68,12 @@ export async function runStatements(connection: DuckDBConnection, sql: string, o
 
 /** Only whitespace, semicolons, line comments (--) and block comments. */
 export function isBlankSql(sql: string): boolean {
-  return sql.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').replace(/[\s;]/g, '') === '';
+  return (
+    sql
+      .replace(/--[^\n]*/g, '')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/[\s;]/g, '') === ''
+  );
 }
 
 async function readResult(result: DuckDBResult, maxRows: number): Promise<StatementResult> {
@@ -73,5 +86,10 @@ async function readResult(result: DuckDBResult, maxRows: number): Promise<Statem
     const wanted = maxRows - rows.length;
     rows.push(...jsonRows(types, (chunk.convertRows(JsonDuckDBValueConverter) as JsonValue[][]).slice(0, wanted)));
   }
-  return { columns: result.columnNames(), rows, totalRows, hasResultSet: result.returnType === ResultReturnType.QUERY_RESULT };
+  return {
+    columns: result.columnNames(),
+    rows,
+    totalRows,
+    hasResultSet: result.returnType === ResultReturnType.QUERY_RESULT,
+  };
 }

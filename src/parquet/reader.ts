@@ -8,7 +8,10 @@ import type { Cell } from '../domain/rows.js';
 
 export async function decodeParquet(table: BaseTable, bytes: Uint8Array): Promise<Record<string, Cell>[]> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const rows = (await parquetReadObjects({ file, columns: table.columns.map((c) => c.name) })) as Record<string, unknown>[];
+  const rows = (await parquetReadObjects({ file, columns: table.columns.map((c) => c.name) })) as Record<
+    string,
+    unknown
+  >[];
   return rows.map((row) => {
     const cells: Record<string, Cell> = {};
     for (const column of table.columns) cells[column.name] = cellOf(table, column.name, row[column.name]);
@@ -32,7 +35,10 @@ const PARSERS = { timestampFromMilliseconds: (millis: bigint) => Number(millis) 
  * millions of rows). A column the file does not have (written before the column was added to the
  * schema) reads as nulls, as it does in DuckDB and Athena.
  */
-export async function decodeColumns(table: BaseTable, bytes: Uint8Array): Promise<{ columns: Record<string, Cell[]>; rowCount: number }> {
+export async function decodeColumns(
+  table: BaseTable,
+  bytes: Uint8Array,
+): Promise<{ columns: Record<string, Cell[]>; rowCount: number }> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const metadata = parquetMetadata(file);
   const rowCount = Number(metadata.num_rows);

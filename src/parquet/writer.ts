@@ -12,7 +12,10 @@ import type { BaseTable, ColumnType } from '../domain/tables.js';
 import type { Cell } from '../domain/rows.js';
 
 /** Physical layout per logical type. TIMESTAMP_MILLIS without the UTC-adjusted flag: Athena reads it as `timestamp`. */
-export const PARQUET_TYPES: Record<ColumnType, { type: 'BYTE_ARRAY' | 'INT32' | 'INT64' | 'DOUBLE'; converted_type?: 'UTF8' | 'TIMESTAMP_MILLIS' }> = {
+export const PARQUET_TYPES: Record<
+  ColumnType,
+  { type: 'BYTE_ARRAY' | 'INT32' | 'INT64' | 'DOUBLE'; converted_type?: 'UTF8' | 'TIMESTAMP_MILLIS' }
+> = {
   string: { type: 'BYTE_ARRAY', converted_type: 'UTF8' },
   int: { type: 'INT32' },
   bigint: { type: 'INT64' },
@@ -48,13 +51,19 @@ export class ParquetFileBuilder {
     private readonly constants: Readonly<Record<string, Cell>> = {},
   ) {
     this.extractors = columnExtractors(table);
-    this.int64Columns = new Set(table.columns.filter((column) => column.type === 'bigint').map((column) => column.name));
+    this.int64Columns = new Set(
+      table.columns.filter((column) => column.type === 'bigint').map((column) => column.name),
+    );
     this.writer = new ParquetWriter({
       writer: this.output,
       schema: [
         { name: 'root', num_children: table.columns.length },
         // REQUIRED where the schema says a value is always there: no definition levels to encode.
-        ...table.columns.map((column) => ({ name: column.name, repetition_type: column.required ? ('REQUIRED' as const) : ('OPTIONAL' as const), ...PARQUET_TYPES[column.type] })),
+        ...table.columns.map((column) => ({
+          name: column.name,
+          repetition_type: column.required ? ('REQUIRED' as const) : ('OPTIONAL' as const),
+          ...PARQUET_TYPES[column.type],
+        })),
       ],
       codec: PARQUET_CODEC,
       createdBy: WRITER_NAME,
@@ -70,7 +79,8 @@ export class ParquetFileBuilder {
     if (rowCount === 0) return;
     const columnData = this.extractors.map(({ name }) => {
       const data = columns[name];
-      if (data === undefined || data.length !== rowCount) throw new Error(`column ${name}: expected ${rowCount} values, got ${data?.length ?? 'none'}`);
+      if (data === undefined || data.length !== rowCount)
+        throw new Error(`column ${name}: expected ${rowCount} values, got ${data?.length ?? 'none'}`);
       return { name, data: this.encodable(name, data) };
     });
     void this.writer.write({ columnData, rowGroupSize: rowCount });
@@ -82,7 +92,10 @@ export class ParquetFileBuilder {
     if (rows.length === 0) return;
     const columnData = this.extractors.map(({ name, extract }) => ({
       name,
-      data: this.encodable(name, name in this.constants ? new Array<Cell>(rows.length).fill(this.constants[name] ?? null) : extract(rows)),
+      data: this.encodable(
+        name,
+        name in this.constants ? new Array<Cell>(rows.length).fill(this.constants[name] ?? null) : extract(rows),
+      ),
     }));
     // Synchronous: ByteWriter has no flush(), so the library encodes the group before returning.
     void this.writer.write({ columnData, rowGroupSize: rows.length });
@@ -90,7 +103,9 @@ export class ParquetFileBuilder {
   }
 
   private encodable(name: string, data: readonly Cell[]): (Cell | bigint)[] {
-    return this.int64Columns.has(name) ? data.map((value) => (typeof value === 'number' ? BigInt(value) : value)) : (data as Cell[]);
+    return this.int64Columns.has(name)
+      ? data.map((value) => (typeof value === 'number' ? BigInt(value) : value))
+      : (data as Cell[]);
   }
 
   finish(): Uint8Array {
@@ -130,19 +145,28 @@ function columnExtractors(table: BaseTable): readonly ColumnExtractor[] {
 }
 
 /** Encodes column arrays as one Parquet file, in row groups of at most ROW_GROUP_ROWS. */
-export function encodeColumns(table: BaseTable, columns: Readonly<Record<string, readonly Cell[]>>, rowCount: number): Uint8Array {
+export function encodeColumns(
+  table: BaseTable,
+  columns: Readonly<Record<string, readonly Cell[]>>,
+  rowCount: number,
+): Uint8Array {
   const builder = new ParquetFileBuilder(table);
   for (let start = 0; start < rowCount; start += ROW_GROUP_ROWS) {
     const end = Math.min(rowCount, start + ROW_GROUP_ROWS);
     const slice: Record<string, readonly Cell[]> = {};
-    for (const [name, data] of Object.entries(columns)) slice[name] = start === 0 && end === rowCount ? data : data.slice(start, end);
+    for (const [name, data] of Object.entries(columns))
+      slice[name] = start === 0 && end === rowCount ? data : data.slice(start, end);
     builder.appendColumns(slice, end - start);
   }
   return builder.finish();
 }
 
 /** Encodes rows as one Parquet file, in row groups of at most ROW_GROUP_ROWS. */
-export function encodeParquet(table: BaseTable, rows: readonly object[], constants: Readonly<Record<string, Cell>> = {}): Uint8Array {
+export function encodeParquet(
+  table: BaseTable,
+  rows: readonly object[],
+  constants: Readonly<Record<string, Cell>> = {},
+): Uint8Array {
   const builder = new ParquetFileBuilder(table, constants);
   for (let start = 0; start < rows.length; start += ROW_GROUP_ROWS) {
     builder.appendRowGroup(rows.slice(start, start + ROW_GROUP_ROWS));

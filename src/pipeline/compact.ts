@@ -21,7 +21,15 @@
  * enough files of its own size class have gathered (or it holds rows to drop), and each row is
  * rewritten a logarithmic number of times; S3 requests run a bounded number at a time.
  */
-import { compactedKey, compactionJournalKey, COMPACTION_JOURNAL_PREFIX, partitionFolderOf, partitionId, partitionOfFolder, writeIdOfBatchFile } from '../domain/layout.js';
+import {
+  compactedKey,
+  compactionJournalKey,
+  COMPACTION_JOURNAL_PREFIX,
+  partitionFolderOf,
+  partitionId,
+  partitionOfFolder,
+  writeIdOfBatchFile,
+} from '../domain/layout.js';
 import { BASE_SOURCES, BASE_TABLES, type BaseTable, type BaseTableName } from '../domain/tables.js';
 import type { Cell } from '../domain/rows.js';
 import { isWriteId, newWriteId, writeTimeOf } from '../domain/versions.js';
@@ -150,7 +158,11 @@ function pastDeadline(options: CompactionOptions, now: () => number): boolean {
 }
 
 /** Every Parquet file of a table, grouped by partition folder in one pass, replaced files left out. */
-async function partitionsOf(lake: ObjectStore, table: BaseTable, retired: ReadonlySet<string>): Promise<Map<string, ObjectInfo[]>> {
+async function partitionsOf(
+  lake: ObjectStore,
+  table: BaseTable,
+  retired: ReadonlySet<string>,
+): Promise<Map<string, ObjectInfo[]>> {
   const partitions = new Map<string, ObjectInfo[]>();
   for await (const object of lake.listObjects(`${table.name}/`)) {
     if (!object.key.endsWith('.parquet') || retired.has(object.key)) continue;
@@ -189,7 +201,11 @@ function writtenAtOf(key: string): number | undefined {
  * The merges to do in one partition: in each size class with enough files, groups of consecutive
  * files within the caps; and every file that may hold rows to drop, whatever its size.
  */
-function groupsToMerge(files: readonly ObjectInfo[], options: CompactionOptions, dirty: (file: ObjectInfo) => boolean): ObjectInfo[][] {
+function groupsToMerge(
+  files: readonly ObjectInfo[],
+  options: CompactionOptions,
+  dirty: (file: ObjectInfo) => boolean,
+): ObjectInfo[][] {
   const classes = new Map<number, ObjectInfo[]>();
   const forced: ObjectInfo[] = [];
   for (const file of files) {
@@ -198,7 +214,10 @@ function groupsToMerge(files: readonly ObjectInfo[], options: CompactionOptions,
       continue;
     }
     if (file.size >= options.targetFileBytes) continue;
-    const sizeClass = file.size < options.tierBytes ? 0 : Math.floor(Math.log(file.size / options.tierBytes) / Math.log(options.tierRatio)) + 1;
+    const sizeClass =
+      file.size < options.tierBytes
+        ? 0
+        : Math.floor(Math.log(file.size / options.tierBytes) / Math.log(options.tierRatio)) + 1;
     const members = classes.get(sizeClass);
     if (members) members.push(file);
     else classes.set(sizeClass, [file]);
@@ -206,7 +225,9 @@ function groupsToMerge(files: readonly ObjectInfo[], options: CompactionOptions,
   const groups: ObjectInfo[][] = [];
   for (const [sizeClass, members] of [...classes].sort(([a], [b]) => a - b)) {
     if (members.length < (sizeClass === 0 ? 2 : options.minFiles)) continue;
-    groups.push(...boundedChunks(members, options.maxGroupFiles, options.maxGroupBytes).filter((group) => group.length >= 2));
+    groups.push(
+      ...boundedChunks(members, options.maxGroupFiles, options.maxGroupBytes).filter((group) => group.length >= 2),
+    );
   }
   groups.push(...boundedChunks(forced, options.maxGroupFiles, options.maxGroupBytes));
   return groups;
@@ -241,7 +262,8 @@ async function mergeGroup(
   if (inputs.length === 1 && keep.length === rowsRead) return 'nothing to drop';
   const order = sortedOrder(table, keep);
   const columns: Record<string, Cell[]> = {};
-  for (const column of table.columns) columns[column.name] = order.map((row) => row.file.columns[column.name]?.[row.index] ?? null);
+  for (const column of table.columns)
+    columns[column.name] = order.map((row) => row.file.columns[column.name]?.[row.index] ?? null);
   let bytesWritten = 0;
   if (order.length > 0) {
     const body = encodeColumns(table, columns, order.length);
@@ -249,7 +271,11 @@ async function mergeGroup(
     bytesWritten = body.length;
   }
   // From here on the inputs are replaced: later runs skip them and delete them after the grace period.
-  await lake.put(compactionJournalKey(id), JSON.stringify({ retiredAt: now(), files: inputs.map((input) => input.key) }, null, 2), 'application/json');
+  await lake.put(
+    compactionJournalKey(id),
+    JSON.stringify({ retiredAt: now(), files: inputs.map((input) => input.key) }, null, 2),
+    'application/json',
+  );
   return {
     table: table.name,
     partition: folder,
@@ -267,7 +293,12 @@ interface RowRef {
 }
 
 /** The rows to keep: readable by some view now or later, each once. */
-function keptRows(table: BaseTable, files: readonly { columns: Record<string, Cell[]>; rowCount: number }[], ledger: Ledger, now: number): RowRef[] {
+function keptRows(
+  table: BaseTable,
+  files: readonly { columns: Record<string, Cell[]>; rowCount: number }[],
+  ledger: Ledger,
+  now: number,
+): RowRef[] {
   const identity = ROW_IDENTITY[table.name];
   const isLedger = table.name === BASE_SOURCES.name;
   const seen = new Set<string>();
@@ -278,7 +309,8 @@ function keptRows(table: BaseTable, files: readonly { columns: Record<string, Ce
     for (let index = 0; index < file.rowCount; index++) {
       const sourceKey = sourceKeys[index];
       const writeId = writeIds[index];
-      if (typeof sourceKey !== 'string' || typeof writeId !== 'string') throw new Error(`${table.name}: a row without source_key or write_id`);
+      if (typeof sourceKey !== 'string' || typeof writeId !== 'string')
+        throw new Error(`${table.name}: a row without source_key or write_id`);
       if (!isLedger && ledger.isGarbage(sourceKey, writeId, now)) continue;
       const key = JSON.stringify(identity.map((column) => file.columns[column]?.[index] ?? null));
       if (seen.has(key)) continue;
@@ -316,8 +348,13 @@ async function readJournal(lake: ObjectStore): Promise<JournalEntry[]> {
     const text = await readText(lake, key);
     if (text === undefined) continue;
     const parsed = JSON.parse(text) as { retiredAt?: unknown; files?: unknown };
-    if (typeof parsed.retiredAt !== 'number' || !Array.isArray(parsed.files)) throw new Error(`${lake.description}/${key}: not a compaction journal entry`);
-    entries.push({ key, retiredAt: parsed.retiredAt, files: parsed.files.filter((file): file is string => typeof file === 'string') });
+    if (typeof parsed.retiredAt !== 'number' || !Array.isArray(parsed.files))
+      throw new Error(`${lake.description}/${key}: not a compaction journal entry`);
+    entries.push({
+      key,
+      retiredAt: parsed.retiredAt,
+      files: parsed.files.filter((file): file is string => typeof file === 'string'),
+    });
   }
   return entries;
 }

@@ -52,10 +52,14 @@ export class Ledger {
    * Reads every ledger file, `concurrency` at a time. `skip` names files compaction replaced: the
    * merged file holds their rows, so reading them again would change nothing.
    */
-  static async read(lake: ObjectStore, options: { skip?: ReadonlySet<string>; concurrency?: number } = {}): Promise<Ledger> {
+  static async read(
+    lake: ObjectStore,
+    options: { skip?: ReadonlySet<string>; concurrency?: number } = {},
+  ): Promise<Ledger> {
     const ledger = new Ledger();
     const keys: string[] = [];
-    for await (const key of lake.list(`${BASE_SOURCES.name}/`)) if (key.endsWith('.parquet') && !options.skip?.has(key)) keys.push(key);
+    for await (const key of lake.list(`${BASE_SOURCES.name}/`))
+      if (key.endsWith('.parquet') && !options.skip?.has(key)) keys.push(key);
     await forEachConcurrently(keys, options.concurrency ?? 16, async (key) => {
       const stream = await lake.openRead(key);
       if (!stream) return; // deleted by a compaction since it was listed: its rows are in the merged file
@@ -95,7 +99,8 @@ export class Ledger {
   /** The content hash of the key's current version when its rows are in the lake in today's format. */
   currentContent(sourceKey: string): string | undefined {
     const current = this.current(sourceKey);
-    if (!current || current.status !== SOURCE_PRESENT || current.formatVersion !== LAKE_FORMAT_VERSION) return undefined;
+    if (!current || current.status !== SOURCE_PRESENT || current.formatVersion !== LAKE_FORMAT_VERSION)
+      return undefined;
     return current.contentSha256 ?? undefined;
   }
 
@@ -125,7 +130,9 @@ export class Ledger {
 
   /** Landing keys whose current version is present in the lake. */
   presentKeys(): string[] {
-    return [...this.keys.values()].filter((history) => history.current.status === SOURCE_PRESENT).map((history) => history.current.sourceKey);
+    return [...this.keys.values()]
+      .filter((history) => history.current.status === SOURCE_PRESENT)
+      .map((history) => history.current.sourceKey);
   }
 
   /** Every superseded version, with the write that replaced it. */
@@ -157,14 +164,16 @@ export function entryOf(ledgerRow: object, source: LandingSource, where: string)
     return value;
   };
   const status = text('status');
-  if (status !== SOURCE_PRESENT && status !== SOURCE_REMOVED) throw new Error(`${where}: unknown ledger status ${status}`);
+  if (status !== SOURCE_PRESENT && status !== SOURCE_REMOVED)
+    throw new Error(`${where}: unknown ledger status ${status}`);
   let partitions: unknown;
   try {
     partitions = JSON.parse(text('partitions'));
   } catch {
     partitions = undefined;
   }
-  if (!Array.isArray(partitions) || !partitions.every((p) => typeof p === 'string')) throw new Error(`${where}: ledger partitions are not a JSON list of names`);
+  if (!Array.isArray(partitions) || !partitions.every((p) => typeof p === 'string'))
+    throw new Error(`${where}: ledger partitions are not a JSON list of names`);
   return {
     sourceKey: text('source_key'),
     source,

@@ -49,7 +49,11 @@ export class PartitionedOutput<Row extends object> {
     const id = values.join('/');
     let buffer = this.partitions.get(id);
     if (!buffer) {
-      buffer = { ref: { table: this.table.name, values }, builder: new ParquetFileBuilder(this.table, { write_id: this.writeId }), rows: [] };
+      buffer = {
+        ref: { table: this.table.name, values },
+        builder: new ParquetFileBuilder(this.table, { write_id: this.writeId }),
+        rows: [],
+      };
       this.partitions.set(id, buffer);
     }
     buffer.rows.push(row);

@@ -19,9 +19,25 @@
 import { createHash } from 'node:crypto';
 import { landingSourceOf, sourceKindOf, type PartitionRef, type SourceKind } from '../domain/layout.js';
 import { transformLogStreamInto, type LogFileStats } from '../domain/log-transform.js';
-import { rejectRow, type PlayRow, type RejectRow, type SongRow, type SourceRow, type UserLatestRow } from '../domain/rows.js';
+import {
+  rejectRow,
+  type PlayRow,
+  type RejectRow,
+  type SongRow,
+  type SourceRow,
+  type UserLatestRow,
+} from '../domain/rows.js';
 import { transformSongBytes } from '../domain/song-transform.js';
-import { BASE_PLAYS, BASE_REJECTS, BASE_SONGS, BASE_SOURCES, BASE_USER_LATEST, SOURCE_PRESENT, SOURCE_REMOVED, type BaseTableName } from '../domain/tables.js';
+import {
+  BASE_PLAYS,
+  BASE_REJECTS,
+  BASE_SONGS,
+  BASE_SOURCES,
+  BASE_USER_LATEST,
+  SOURCE_PRESENT,
+  SOURCE_REMOVED,
+  type BaseTableName,
+} from '../domain/tables.js';
 import { LatestEventPerUser } from '../domain/user-latest.js';
 import { newWriteId, writeTimeOf } from '../domain/versions.js';
 import { streamBytes, type ObjectStore } from '../storage/object-store.js';
@@ -106,7 +122,11 @@ export interface BatchResult {
 /** Compaction treats a write without a commit as abandoned after ABANDONED_WRITE_AGE_MS (ledger.ts). */
 export const MAX_BATCH_AGE_MS = 60 * 60 * 1000;
 
-export async function processBatch(events: readonly LandingEvent[], stores: Stores, options: BatchOptions = {}): Promise<BatchResult> {
+export async function processBatch(
+  events: readonly LandingEvent[],
+  stores: Stores,
+  options: BatchOptions = {},
+): Promise<BatchResult> {
   const now = options.now ?? Date.now;
   const writeId = newWriteId(now());
   const batch = new BatchTables(writeId);
@@ -122,7 +142,9 @@ export async function processBatch(events: readonly LandingEvent[], stores: Stor
   if (batch.sources.rowCount === 0) return { writeId, outcomes, objectsWritten: [], partitions: [], committed: [] };
   const age = now() - writeTimeOf(writeId);
   if (age > (options.maxBatchAgeMs ?? MAX_BATCH_AGE_MS)) {
-    throw new Error(`batch ${writeId} took ${Math.round(age / 1000)} s, too long to commit safely; its files will be retried`);
+    throw new Error(
+      `batch ${writeId} took ${Math.round(age / 1000)} s, too long to commit safely; its files will be retried`,
+    );
   }
   const dataFiles = batch.finishData();
   const commitFiles = batch.sources.finish();
@@ -201,7 +223,12 @@ class FileContribution {
   }
 }
 
-async function processOne(event: LandingEvent, stores: Stores, batch: BatchTables, options: BatchOptions): Promise<FileOutcome> {
+async function processOne(
+  event: LandingEvent,
+  stores: Stores,
+  batch: BatchTables,
+  options: BatchOptions,
+): Promise<FileOutcome> {
   const sourceKey = event.key;
   const kind = sourceKindOf(sourceKey);
   if (!kind) return { sourceKey, kind, status: 'ignored', rows: {}, rejects: [], bytesRead: 0, rescuedFields: 0 };
@@ -210,7 +237,16 @@ async function processOne(event: LandingEvent, stores: Stores, batch: BatchTable
     const known = options.currentContent?.(sourceKey);
     if (known !== undefined) {
       const content = await hashObject(stores.source, sourceKey);
-      if (content?.sha256 === known) return { sourceKey, kind, status: 'unchanged', rows: {}, rejects: [], bytesRead: content.bytes, rescuedFields: 0 };
+      if (content?.sha256 === known)
+        return {
+          sourceKey,
+          kind,
+          status: 'unchanged',
+          rows: {},
+          rejects: [],
+          bytesRead: content.bytes,
+          rescuedFields: 0,
+        };
     }
     const stream = await stores.source.openRead(sourceKey);
     if (!stream) {
@@ -240,12 +276,26 @@ async function processOne(event: LandingEvent, stores: Stores, batch: BatchTable
   } catch (error) {
     // Rows it already added stay in the batch's files under a write the ledger never names for
     // this key: invisible, and deleted by compaction.
-    return { sourceKey, kind, status: 'failed', rows: {}, rejects: [], bytesRead: 0, rescuedFields: 0, error: error as Error };
+    return {
+      sourceKey,
+      kind,
+      status: 'failed',
+      rows: {},
+      rejects: [],
+      bytesRead: 0,
+      rescuedFields: 0,
+      error: error as Error,
+    };
   }
 }
 
 /** Returns true when the whole file was set aside. */
-function addSongFile(sourceKey: string, bytes: Uint8Array, batch: BatchTables, contribution: FileContribution): boolean {
+function addSongFile(
+  sourceKey: string,
+  bytes: Uint8Array,
+  batch: BatchTables,
+  contribution: FileContribution,
+): boolean {
   // Bytes, not text: invalid UTF-8 makes the file bad rather than being repaired into U+FFFD.
   const result = transformSongBytes(sourceKey, bytes);
   if (!result.ok) {
@@ -254,7 +304,10 @@ function addSongFile(sourceKey: string, bytes: Uint8Array, batch: BatchTables, c
   }
   const problem = rowCheckFor(BASE_SONGS)(result.row);
   if (problem !== undefined) {
-    contribution.reject(batch.rejects, rejectRow('song_data', sourceKey, null, `cannot be stored: ${problem}`, Buffer.from(bytes).toString('utf8')));
+    contribution.reject(
+      batch.rejects,
+      rejectRow('song_data', sourceKey, null, `cannot be stored: ${problem}`, Buffer.from(bytes).toString('utf8')),
+    );
     return true;
   }
   contribution.add(batch.songs, result.row);
@@ -264,14 +317,28 @@ function addSongFile(sourceKey: string, bytes: Uint8Array, batch: BatchTables, c
   return false;
 }
 
-async function addLogFile(sourceKey: string, stream: AsyncIterable<Uint8Array>, batch: BatchTables, contribution: FileContribution): Promise<LogFileStats> {
+async function addLogFile(
+  sourceKey: string,
+  stream: AsyncIterable<Uint8Array>,
+  batch: BatchTables,
+  contribution: FileContribution,
+): Promise<LogFileStats> {
   const latest = new LatestEventPerUser();
   const checkPlay = rowCheckFor(BASE_PLAYS);
   const stats = await transformLogStreamInto(sourceKey, stream, {
     play: (row) => {
       const problem = checkPlay(row);
       if (problem !== undefined) {
-        contribution.reject(batch.rejects, rejectRow('log_data', sourceKey, row.source_line, `line ${row.source_line}: cannot be stored: ${problem}`, JSON.stringify(row)));
+        contribution.reject(
+          batch.rejects,
+          rejectRow(
+            'log_data',
+            sourceKey,
+            row.source_line,
+            `line ${row.source_line}: cannot be stored: ${problem}`,
+            JSON.stringify(row),
+          ),
+        );
         return;
       }
       contribution.add(batch.plays, row);
@@ -309,7 +376,11 @@ async function putParquet(lake: ObjectStore, file: OutputFile): Promise<void> {
 }
 
 function byStartTime(a: PlayRow, b: PlayRow): number {
-  return a.start_time - b.start_time || (a.source_key < b.source_key ? -1 : a.source_key > b.source_key ? 1 : 0) || a.source_line - b.source_line;
+  return (
+    a.start_time - b.start_time ||
+    (a.source_key < b.source_key ? -1 : a.source_key > b.source_key ? 1 : 0) ||
+    a.source_line - b.source_line
+  );
 }
 
 function bySongOrder(a: SongRow, b: SongRow): number {
@@ -333,7 +404,11 @@ async function hashObject(store: ObjectStore, key: string): Promise<{ sha256: st
 }
 
 /** Passes the stream through, counting its bytes and hashing its content on the way. */
-function hashing(stream: AsyncIterable<Uint8Array>): { stream: AsyncIterable<Uint8Array>; bytes: () => number; sha256: () => string } {
+function hashing(stream: AsyncIterable<Uint8Array>): {
+  stream: AsyncIterable<Uint8Array>;
+  bytes: () => number;
+  sha256: () => string;
+} {
   let bytes = 0;
   const hash = createHash('sha256');
   async function* passThrough(): AsyncGenerator<Uint8Array> {

@@ -28,7 +28,10 @@ export function rowCheckFor(table: BaseTable, constantColumns: readonly string[]
       }
       for (const key of partitionKeys) {
         const value = cells[key.name];
-        const problem = value === null || value === undefined || value === '' ? 'missing partition value' : cellProblem({ ...key, required: true }, value);
+        const problem =
+          value === null || value === undefined || value === ''
+            ? 'missing partition value'
+            : cellProblem({ ...key, required: true }, value);
         if (problem) return `${key.name}: ${problem}`;
       }
       return undefined;
@@ -54,8 +57,14 @@ const STORABLE: Readonly<Record<Column['type'], string>> = {
  */
 function compileFastCheck(table: BaseTable, columns: readonly Column[]): (row: object) => boolean {
   const checks = [
-    ...columns.map((column) => `v = row.${safeName(table, column)}; if (v === null || v === undefined) { ${column.required ? 'return false;' : ''} } else if (!(${STORABLE[column.type]})) return false;`),
-    ...table.partitionKeys.map((key) => `v = row.${safeName(table, key)}; if (v === null || v === undefined || v === '' || !(${STORABLE[key.type]})) return false;`),
+    ...columns.map(
+      (column) =>
+        `v = row.${safeName(table, column)}; if (v === null || v === undefined) { ${column.required ? 'return false;' : ''} } else if (!(${STORABLE[column.type]})) return false;`,
+    ),
+    ...table.partitionKeys.map(
+      (key) =>
+        `v = row.${safeName(table, key)}; if (v === null || v === undefined || v === '' || !(${STORABLE[key.type]})) return false;`,
+    ),
   ];
   return new Function('row', `let v;\n${checks.join('\n')}\nreturn true;`) as (row: object) => boolean;
 }
@@ -71,10 +80,14 @@ function cellProblem(column: Column, value: unknown): string | undefined {
     case 'string':
       return typeof value === 'string' ? undefined : `expected text, got ${typeof value}`;
     case 'int':
-      return typeof value === 'number' && Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX ? undefined : `not a 32-bit integer: ${String(value)}`;
+      return typeof value === 'number' && Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX
+        ? undefined
+        : `not a 32-bit integer: ${String(value)}`;
     case 'bigint':
     case 'timestamp':
-      return typeof value === 'number' && Number.isSafeInteger(value) ? undefined : `not a 64-bit integer: ${String(value)}`;
+      return typeof value === 'number' && Number.isSafeInteger(value)
+        ? undefined
+        : `not a 64-bit integer: ${String(value)}`;
     case 'double':
       return typeof value === 'number' && Number.isFinite(value) ? undefined : `not a finite number: ${String(value)}`;
   }

@@ -21,7 +21,9 @@ export interface ObjectEvent {
   readonly sequencer: string;
 }
 
-export type ParsedMessage = { readonly kind: 'test-event' } | { readonly kind: 'objects'; readonly events: readonly ObjectEvent[] };
+export type ParsedMessage =
+  | { readonly kind: 'test-event' }
+  | { readonly kind: 'objects'; readonly events: readonly ObjectEvent[] };
 
 export class MalformedMessageError extends Error {}
 
@@ -47,13 +49,17 @@ export function parseS3EventMessage(body: string): ParsedMessage {
   }
   if (!isPlainObject(parsed)) throw new MalformedMessageError('message body is not a JSON object');
   if (parsed.Event === 's3:TestEvent') return { kind: 'test-event' };
-  if (!Array.isArray(parsed.Records)) throw new MalformedMessageError('message body has no Records array: not an S3 event notification');
+  if (!Array.isArray(parsed.Records))
+    throw new MalformedMessageError('message body has no Records array: not an S3 event notification');
   const events = parsed.Records.map((record: unknown, index: number): ObjectEvent => {
     const where = `Records[${index}]`;
-    if (!isPlainObject(record) || !isPlainObject(record.s3)) throw new MalformedMessageError(`${where} has no s3 section`);
+    if (!isPlainObject(record) || !isPlainObject(record.s3))
+      throw new MalformedMessageError(`${where} has no s3 section`);
     const { bucket, object } = record.s3;
-    if (!isPlainObject(bucket) || typeof bucket.name !== 'string') throw new MalformedMessageError(`${where}.s3.bucket.name is missing`);
-    if (!isPlainObject(object) || typeof object.key !== 'string') throw new MalformedMessageError(`${where}.s3.object.key is missing`);
+    if (!isPlainObject(bucket) || typeof bucket.name !== 'string')
+      throw new MalformedMessageError(`${where}.s3.bucket.name is missing`);
+    if (!isPlainObject(object) || typeof object.key !== 'string')
+      throw new MalformedMessageError(`${where}.s3.object.key is missing`);
     let key: string;
     try {
       key = decodeS3Key(object.key);
@@ -66,7 +72,12 @@ export function parseS3EventMessage(body: string): ParsedMessage {
     } catch (error) {
       throw new MalformedMessageError(`${where}.s3.object.sequencer: ${(error as Error).message}`);
     }
-    return { bucket: bucket.name, key, eventName: typeof record.eventName === 'string' ? record.eventName : 'unknown', sequencer };
+    return {
+      bucket: bucket.name,
+      key,
+      eventName: typeof record.eventName === 'string' ? record.eventName : 'unknown',
+      sequencer,
+    };
   });
   return { kind: 'objects', events };
 }
@@ -150,7 +161,11 @@ export function s3EventBody(...records: S3EventRecord[]): string {
 }
 
 /** What S3 sends once when a bucket notification to a queue is configured. */
-export function s3TestEventBody(bucket: string, origin: Pick<EventOrigin, 'requestId' | 'hostId'>, time = new Date()): string {
+export function s3TestEventBody(
+  bucket: string,
+  origin: Pick<EventOrigin, 'requestId' | 'hostId'>,
+  time = new Date(),
+): string {
   return JSON.stringify({
     Service: 'Amazon S3',
     Event: 's3:TestEvent',

@@ -2,7 +2,11 @@
 import type { ObjectInfo } from '../storage/object-store.js';
 
 /** Runs `work` over the items with at most `limit` in flight; rejects with the first failure. */
-export async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function forEachConcurrently<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
     while (next < items.length) await work(items[next++] as T);

@@ -90,7 +90,8 @@ export class FsObjectStore implements ObjectStore {
 
 async function collect(root: string, dir: string, objects: ObjectInfo[]): Promise<void> {
   for await (const path of filesBelow(dir)) {
-    if (!path.endsWith(TEMPORARY_SUFFIX)) objects.push({ key: relative(root, path).split(sep).join('/'), size: (await stat(path)).size });
+    if (!path.endsWith(TEMPORARY_SUFFIX))
+      objects.push({ key: relative(root, path).split(sep).join('/'), size: (await stat(path)).size });
   }
 }
 
@@ -120,4 +121,3 @@ function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
-

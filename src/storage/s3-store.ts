@@ -41,7 +41,14 @@ export class S3ObjectStore implements ObjectStore {
 
   async put(key: string, body: Uint8Array | string, contentType?: string): Promise<void> {
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body, ContentType: contentType }));
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
+          ContentType: contentType,
+        }),
+      );
     } catch (error) {
       throw new Error(`cannot write s3://${this.bucket}/${key}: ${(error as Error).message}`, { cause: error });
     }
@@ -61,13 +68,23 @@ export class S3ObjectStore implements ObjectStore {
       const chunk = keys.slice(start, start + MAX_KEYS_PER_DELETE);
       let response: DeleteObjectsCommandOutput;
       try {
-        response = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }));
+        response = await this.client.send(
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true },
+          }),
+        );
       } catch (error) {
-        throw new Error(`cannot delete ${chunk.length} object(s) from s3://${this.bucket} (first ${chunk[0]}): ${(error as Error).message}`, { cause: error });
+        throw new Error(
+          `cannot delete ${chunk.length} object(s) from s3://${this.bucket} (first ${chunk[0]}): ${(error as Error).message}`,
+          { cause: error },
+        );
       }
       const failed = response.Errors ?? [];
       if (failed.length > 0) {
-        throw new Error(`cannot delete ${failed.length} object(s) from s3://${this.bucket}, e.g. ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message}`);
+        throw new Error(
+          `cannot delete ${failed.length} object(s) from s3://${this.bucket}, e.g. ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message}`,
+        );
       }
     }
   }
@@ -86,7 +103,6 @@ export class S3ObjectStore implements ObjectStore {
 function isNoSuchKey(error: unknown): boolean {
   return error instanceof NoSuchKey || (error instanceof S3ServiceException && error.name === 'NoSuchKey');
 }
-
 
 /** One store per bucket named in an event, made once and kept for the life of the container. */
 export function s3StorePerBucket(client: S3Client): (bucket: string) => S3ObjectStore {

@@ -14,7 +14,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKER_SETTINGS } from '../../lib/settings.js';
 import { localAwsClients, type LocalAwsClients } from '../../src/athena-local/aws-clients.js';
-import { deployLocalStack, EventSourcePoller, localWorkerHandler, type LocalStack } from '../../src/athena-local/aws-path.js';
+import {
+  deployLocalStack,
+  EventSourcePoller,
+  localWorkerHandler,
+  type LocalStack,
+} from '../../src/athena-local/aws-path.js';
 import { StackTemplate, synthesizeTemplate } from '../../src/athena-local/stack-template.js';
 import { templateNamedQueries, type NamedQuery } from '../../src/athena-local/template-catalog.js';
 import { runTrinoQuery } from '../../src/athena-local/trino-client.js';
@@ -42,18 +47,31 @@ let pollers: { song: EventSourcePoller; log: EventSourcePoller };
 let namedQueries: NamedQuery[];
 
 const trino = async (sql: string): Promise<Row[]> => {
-  const result = await runTrinoQuery(localAthena().trinoUrl, sql, { catalog: TRINO_CATALOG, schema: stack.databaseName });
+  const result = await runTrinoQuery(localAthena().trinoUrl, sql, {
+    catalog: TRINO_CATALOG,
+    schema: stack.databaseName,
+  });
   return result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, row[i]])));
 };
 const put = (key: string, body: Uint8Array | string, storageClass?: 'GLACIER') =>
-  clients.s3.send(new PutObjectCommand({ Bucket: stack.landingBucket, Key: key, Body: body, ...(storageClass ? { StorageClass: storageClass } : {}) }));
+  clients.s3.send(
+    new PutObjectCommand({
+      Bucket: stack.landingBucket,
+      Key: key,
+      Body: body,
+      ...(storageClass ? { StorageClass: storageClass } : {}),
+    }),
+  );
 const drainBoth = () => Promise.all([pollers.song.drain(), pollers.log.drain()]);
 
 beforeAll(async () => {
   clients = localAwsClients(localAthena().awsEndpoint);
   template = new StackTemplate(synthesizeTemplate({ glueDatabase: DATABASE }));
   namedQueries = templateNamedQueries(template);
-  stack = await deployLocalStack(clients, template, { visibilityTimeoutSeconds: VISIBILITY_SECONDS, batchingWindowSeconds: 2 });
+  stack = await deployLocalStack(clients, template, {
+    visibilityTimeoutSeconds: VISIBILITY_SECONDS,
+    batchingWindowSeconds: 2,
+  });
   const obs = sharedObservability();
   pollers = {
     song: new EventSourcePoller(clients.sqs, stack.sources.song, localWorkerHandler(clients, stack, 'song', obs)),
@@ -72,7 +90,12 @@ describe('the template deployed into the emulator', () => {
     for (const kind of ['song', 'log'] as const) {
       const source = stack.sources[kind];
       // The batching window is the one setting shortened here (to 2 s: a batch of a few files cannot fill).
-      expect({ batchSize: source.batchSize, window: source.batchingWindowSeconds, maxReceiveCount: source.maxReceiveCount, partial: source.reportBatchItemFailures }).toEqual({
+      expect({
+        batchSize: source.batchSize,
+        window: source.batchingWindowSeconds,
+        maxReceiveCount: source.maxReceiveCount,
+        partial: source.reportBatchItemFailures,
+      }).toEqual({
         batchSize: WORKER_SETTINGS[kind].batchSize,
         window: 2,
         maxReceiveCount: WORKER_SETTINGS[kind].maxReceiveCount,
@@ -86,12 +109,30 @@ describe('the template deployed into the emulator', () => {
     await put('notes/readme.txt', 'not ingested');
     const bodies: string[] = [];
     for (let i = 0; i < 5 && bodies.filter((b) => b.includes('TRPROBE')).length === 0; i++) {
-      const received = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.sources.song.queue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 0 }));
+      const received = await clients.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: stack.sources.song.queue.url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: 0,
+        }),
+      );
       bodies.push(...(received.Messages ?? []).map((m) => m.Body ?? ''));
     }
-    const records = bodies.flatMap((b) => (JSON.parse(b) as { Records?: { eventName: string; s3: { bucket: { name: string }; object: { key: string } } }[] }).Records ?? []);
-    expect(records.map((r) => [r.eventName, r.s3.bucket.name, decodeS3Key(r.s3.object.key)])).toEqual([['ObjectCreated:Put', stack.landingBucket, 'song_data/A/B/C/TRPROBE.json']]);
-    await clients.s3.send(new DeleteObjectCommand({ Bucket: stack.landingBucket, Key: 'song_data/A/B/C/TRPROBE.json' }));
+    const records = bodies.flatMap(
+      (b) =>
+        (
+          JSON.parse(b) as {
+            Records?: { eventName: string; s3: { bucket: { name: string }; object: { key: string } } }[];
+          }
+        ).Records ?? [],
+    );
+    expect(records.map((r) => [r.eventName, r.s3.bucket.name, decodeS3Key(r.s3.object.key)])).toEqual([
+      ['ObjectCreated:Put', stack.landingBucket, 'song_data/A/B/C/TRPROBE.json'],
+    ]);
+    await clients.s3.send(
+      new DeleteObjectCommand({ Bucket: stack.landingBucket, Key: 'song_data/A/B/C/TRPROBE.json' }),
+    );
     await drainBoth();
   });
 });
@@ -101,13 +142,25 @@ describe('the sample landed in the emulated bucket, processed by the real handle
     // The poison file and a good one first, so they share a log batch (batch size 2).
     await put(POISON, readFileSync(join(SAMPLE_DIR, POISON_PARTNER)), 'GLACIER');
     await put(POISON_PARTNER, readFileSync(join(SAMPLE_DIR, POISON_PARTNER)));
-    for (const key of folderKeys(SAMPLE_DIR).filter((k) => k !== POISON_PARTNER)) await put(key, readFileSync(join(SAMPLE_DIR, key)));
+    for (const key of folderKeys(SAMPLE_DIR).filter((k) => k !== POISON_PARTNER))
+      await put(key, readFileSync(join(SAMPLE_DIR, key)));
     await drainBoth();
   }, 600_000);
 
   it('the poison file ends in the log DLQ after maxReceiveCount receives; the other file of its batch committed', async () => {
-    const dlq = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.sources.log.deadLetterQueue.url, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'] }));
-    const keys = (dlq.Messages ?? []).map((m) => decodeS3Key((JSON.parse(m.Body ?? '{}') as { Records: { s3: { object: { key: string } } }[] }).Records[0]?.s3.object.key ?? ''));
+    const dlq = await clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: stack.sources.log.deadLetterQueue.url,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    const keys = (dlq.Messages ?? []).map((m) =>
+      decodeS3Key(
+        (JSON.parse(m.Body ?? '{}') as { Records: { s3: { object: { key: string } } }[] }).Records[0]?.s3.object.key ??
+          '',
+      ),
+    );
     expect(keys).toEqual([POISON]);
     const withPoison = pollers.log.invocations.filter((inv) => inv.records.some((r) => r.body.includes('archived')));
     expect(withPoison.length).toBe(WORKER_SETTINGS.log.maxReceiveCount);
@@ -115,15 +168,25 @@ describe('the sample landed in the emulated bucket, processed by the real handle
     expect(firstBatch?.records.length).toBe(2);
     expect(firstBatch?.response.batchItemFailures).toHaveLength(1);
     expect(await pollers.log.depth()).toBe(0);
-    expect(await trino(`SELECT count(*) AS n FROM songplays WHERE start_time BETWEEN TIMESTAMP '2018-11-21 00:00:00' AND TIMESTAMP '2018-11-21 23:59:59.999'`)).toEqual(
-      await queryEngine('duckdb', reference.path, `SELECT count(*) AS n FROM songplays WHERE start_time BETWEEN TIMESTAMP '2018-11-21 00:00:00' AND TIMESTAMP '2018-11-21 23:59:59.999'`),
+    expect(
+      await trino(
+        `SELECT count(*) AS n FROM songplays WHERE start_time BETWEEN TIMESTAMP '2018-11-21 00:00:00' AND TIMESTAMP '2018-11-21 23:59:59.999'`,
+      ),
+    ).toEqual(
+      await queryEngine(
+        'duckdb',
+        reference.path,
+        `SELECT count(*) AS n FROM songplays WHERE start_time BETWEEN TIMESTAMP '2018-11-21 00:00:00' AND TIMESTAMP '2018-11-21 23:59:59.999'`,
+      ),
     );
   });
 
   it('the workers registered the partitions in Glue: Trino sees the contract figures', async () => {
     // The plays, time and matching figures (the others are in lake-overview below, and all of them
     // through the CLI in sample.test.ts): each query costs seconds on moto's S3.
-    for (const figure of CONTRACT_FIGURES.filter((f) => /^(songplays: rows|time:|songplays: the plays|songplays and time)/.test(f.name))) {
+    for (const figure of CONTRACT_FIGURES.filter((f) =>
+      /^(songplays: rows|time:|songplays: the plays|songplays and time)/.test(f.name),
+    )) {
       expect(await trino(figure.sql), figure.name).toEqual(figure.sample);
     }
   });
@@ -139,7 +202,9 @@ describe('the sample landed in the emulated bucket, processed by the real handle
     await clients.s3.send(new DeleteObjectCommand({ Bucket: stack.landingBucket, Key: POISON_PARTNER }));
     await drainBoth();
     const after = await trino(`SELECT count(*) AS n FROM songplays`);
-    const removed = readFileSync(join(SAMPLE_DIR, POISON_PARTNER), 'utf8').split('\n').filter((l) => l.includes('"NextSong"')).length;
+    const removed = readFileSync(join(SAMPLE_DIR, POISON_PARTNER), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"NextSong"')).length;
     expect(Number(before[0]?.n) - Number(after[0]?.n)).toBe(removed);
   });
 });

@@ -60,30 +60,36 @@ describe('moto answers conditional requests as S3 does', () => {
 describe('two versions of one key processed at the same moment, lake in moto S3', () => {
   const KEY = SAMPLE_LOGS[0] as string;
 
-  it.each(['v1', 'v2'] as const)('the %s worker finishing last: the answers show v2, the version with the greater sequencer', async (last) => {
-    const v1Input = copySample(join(dirs.path, `${last}-v1`), [KEY]);
-    const v2Input = join(dirs.path, `${last}-v2`);
-    writeInput(v2Input, KEY, shiftedLog(sampleText(KEY), { days: 30, keepEvery: 1 }));
-    const bucket = await freshBucket();
-    const lake = new S3ObjectStore(clients.s3, bucket);
-    const e1 = eventRecord('landing', KEY);
-    const e2 = eventRecord('landing', KEY);
+  it.each(['v1', 'v2'] as const)(
+    'the %s worker finishing last: the answers show v2, the version with the greater sequencer',
+    async (last) => {
+      const v1Input = copySample(join(dirs.path, `${last}-v1`), [KEY]);
+      const v2Input = join(dirs.path, `${last}-v2`);
+      writeInput(v2Input, KEY, shiftedLog(sampleText(KEY), { days: 30, keepEvery: 1 }));
+      const bucket = await freshBucket();
+      const lake = new S3ObjectStore(clients.s3, bucket);
+      const e1 = eventRecord('landing', KEY);
+      const e2 = eventRecord('landing', KEY);
 
-    // Both read their version before either writes; the one named `last` writes after the other finished.
-    let firstDone!: () => void;
-    const firstFinished = new Promise<void>((resolve) => (firstDone = resolve));
-    const held = (name: 'v1' | 'v2') => new FaultyObjectStore(lake, { gate: async (op) => (op === 'put' && name === last ? firstFinished : undefined) });
-    const first = last === 'v1' ? 'v2' : 'v1';
-    const runs = {
-      v1: () => container('log', new FsObjectStore(v1Input), held('v1')).run([e1]),
-      v2: () => container('log', new FsObjectStore(v2Input), held('v2')).run([e2]),
-    };
-    const [lastFailed, firstFailed] = await Promise.all([runs[last](), runs[first]().finally(firstDone)]);
-    expect([lastFailed, firstFailed]).toEqual([[], []]);
+      // Both read their version before either writes; the one named `last` writes after the other finished.
+      let firstDone!: () => void;
+      const firstFinished = new Promise<void>((resolve) => (firstDone = resolve));
+      const held = (name: 'v1' | 'v2') =>
+        new FaultyObjectStore(lake, {
+          gate: async (op) => (op === 'put' && name === last ? firstFinished : undefined),
+        });
+      const first = last === 'v1' ? 'v2' : 'v1';
+      const runs = {
+        v1: () => container('log', new FsObjectStore(v1Input), held('v1')).run([e1]),
+        v2: () => container('log', new FsObjectStore(v2Input), held('v2')).run([e2]),
+      };
+      const [lastFailed, firstFailed] = await Promise.all([runs[last](), runs[first]().finally(firstDone)]);
+      expect([lastFailed, firstFailed]).toEqual([[], []]);
 
-    const { snapshot: expected } = await buildReferenceLake(v2Input, join(dirs.path, `${last}-reference`));
-    const actual = await snapshotBucketLake(clients.s3, bucket, join(dirs.path, `${last}-after-race`));
-    expectSameAnswers(actual, expected, `${last} finished last`);
-    expect(new Set(rowsOf(actual, 'songplays').map((row) => row.month))).toEqual(new Set([12]));
-  });
+      const { snapshot: expected } = await buildReferenceLake(v2Input, join(dirs.path, `${last}-reference`));
+      const actual = await snapshotBucketLake(clients.s3, bucket, join(dirs.path, `${last}-after-race`));
+      expectSameAnswers(actual, expected, `${last} finished last`);
+      expect(new Set(rowsOf(actual, 'songplays').map((row) => row.month))).toEqual(new Set([12]));
+    },
+  );
 });

@@ -42,7 +42,15 @@ export const CONTRACT_FIGURES: readonly Figure[] = [
     sql: `SELECT sp.start_time, s.title, a.name, sp.song_id, sp.artist_id FROM songplays sp
 JOIN songs s ON s.song_id = sp.song_id JOIN artists a ON a.artist_id = sp.artist_id
 ORDER BY sp.start_time, sp.songplay_id`,
-    sample: [{ start_time: '2018-11-21 21:56:47.796', title: 'Setanta matins', name: 'Elena', song_id: 'SOZCTXZ12AB0182364', artist_id: 'AR5KOSW1187FB35FF4' }],
+    sample: [
+      {
+        start_time: '2018-11-21 21:56:47.796',
+        title: 'Setanta matins',
+        name: 'Elena',
+        song_id: 'SOZCTXZ12AB0182364',
+        artist_id: 'AR5KOSW1187FB35FF4',
+      },
+    ],
   },
   {
     name: 'songplays: with song_id, with artist_id',

@@ -5,12 +5,22 @@
  * rewrites go through the same path, purges the lake bucket, deletes the older object versions,
  * and writes its audit record. Trino then finds no trace of the user.
  */
-import { GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAwsClients, type LocalAwsClients } from '../../src/athena-local/aws-clients.js';
-import { deployLocalStack, EventSourcePoller, localWorkerHandler, type LocalStack } from '../../src/athena-local/aws-path.js';
+import {
+  deployLocalStack,
+  EventSourcePoller,
+  localWorkerHandler,
+  type LocalStack,
+} from '../../src/athena-local/aws-path.js';
 import { StackTemplate, synthesizeTemplate } from '../../src/athena-local/stack-template.js';
 import { runTrinoQuery } from '../../src/athena-local/trino-client.js';
 import { TRINO_CATALOG } from '../../src/athena-local/trino-server.js';
@@ -37,7 +47,10 @@ let stack: LocalStack;
 let pollers: EventSourcePoller[];
 
 const trinoCount = async (sql: string): Promise<number> => {
-  const result = await runTrinoQuery(localAthena().trinoUrl, sql, { catalog: TRINO_CATALOG, schema: stack.databaseName });
+  const result = await runTrinoQuery(localAthena().trinoUrl, sql, {
+    catalog: TRINO_CATALOG,
+    schema: stack.databaseName,
+  });
   return Number(result.rows[0]?.[0]);
 };
 
@@ -50,10 +63,17 @@ beforeAll(async () => {
   clients = localAwsClients(localAthena().awsEndpoint);
   const template = new StackTemplate(synthesizeTemplate({ glueDatabase: DATABASE }));
   stack = await deployLocalStack(clients, template, { visibilityTimeoutSeconds: 2, batchingWindowSeconds: 1 });
-  await clients.s3.send(new PutBucketVersioningCommand({ Bucket: stack.landingBucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  await clients.s3.send(
+    new PutBucketVersioningCommand({ Bucket: stack.landingBucket, VersioningConfiguration: { Status: 'Enabled' } }),
+  );
   const obs = sharedObservability();
-  pollers = (['song', 'log'] as const).map((kind) => new EventSourcePoller(clients.sqs, stack.sources[kind], localWorkerHandler(clients, stack, kind, obs)));
-  for (const key of KEYS) await clients.s3.send(new PutObjectCommand({ Bucket: stack.landingBucket, Key: key, Body: readFileSync(join(SAMPLE_DIR, key)) }));
+  pollers = (['song', 'log'] as const).map(
+    (kind) => new EventSourcePoller(clients.sqs, stack.sources[kind], localWorkerHandler(clients, stack, kind, obs)),
+  );
+  for (const key of KEYS)
+    await clients.s3.send(
+      new PutObjectCommand({ Bucket: stack.landingBucket, Key: key, Body: readFileSync(join(SAMPLE_DIR, key)) }),
+    );
   await Promise.all(pollers.map((poller) => poller.drain()));
 }, 600_000);
 
@@ -66,7 +86,8 @@ describe('erase user 49 through the AWS path', () => {
   it('before: the user has plays in Athena and lines in three landing files', async () => {
     expect(await trinoCount(`SELECT count(*) FROM songplays WHERE user_id = ${USER}`)).toBeGreaterThan(0);
     const holding = [];
-    for (const key of KEYS) if (withoutUserLines(Buffer.from(await landingText(key)), USER).removed > 0) holding.push(key);
+    for (const key of KEYS)
+      if (withoutUserLines(Buffer.from(await landingText(key)), USER).removed > 0) holding.push(key);
     expect(holding).toEqual(KEYS.slice(0, 3));
   });
 
@@ -76,7 +97,13 @@ describe('erase user 49 through the AWS path', () => {
     const workers = (async () => {
       while (erasing) await Promise.all(pollers.map((poller) => poller.drain()));
     })();
-    const targets = awsTargets({ s3: clients.s3, landingBucket: stack.landingBucket, lakeBucket: stack.lakeBucket, waitMs: 300_000, pollMs: 500 });
+    const targets = awsTargets({
+      s3: clients.s3,
+      landingBucket: stack.landingBucket,
+      lakeBucket: stack.lakeBucket,
+      waitMs: 300_000,
+      pollMs: 500,
+    });
     const report = await eraseUser(USER, targets, 'aws-request-1').finally(() => (erasing = false));
     await workers;
 
@@ -84,10 +111,17 @@ describe('erase user 49 through the AWS path', () => {
     expect(report.unreachable.join(' ')).toMatch(/CloudWatch Logs/);
     for (const key of KEYS) expect(withoutUserLines(Buffer.from(await landingText(key)), USER).removed, key).toBe(0);
     for (const key of KEYS.slice(0, 3)) {
-      const versions = await clients.s3.send(new ListObjectVersionsCommand({ Bucket: stack.landingBucket, Prefix: key }));
-      expect((versions.Versions ?? []).filter((v) => v.Key === key), key).toHaveLength(1);
+      const versions = await clients.s3.send(
+        new ListObjectVersionsCommand({ Bucket: stack.landingBucket, Prefix: key }),
+      );
+      expect(
+        (versions.Versions ?? []).filter((v) => v.Key === key),
+        key,
+      ).toHaveLength(1);
     }
-    const audit = await clients.s3.send(new GetObjectCommand({ Bucket: stack.lakeBucket, Key: '_audit/erasure/aws-request-1.json' }));
+    const audit = await clients.s3.send(
+      new GetObjectCommand({ Bucket: stack.lakeBucket, Key: '_audit/erasure/aws-request-1.json' }),
+    );
     const text = (await audit.Body?.transformToString('utf8')) ?? '';
     expect(text).not.toContain('Cuevas');
     expect(JSON.parse(text)).toMatchObject({ requestId: 'aws-request-1', landingFilesRewritten: 3 });

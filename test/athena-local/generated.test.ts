@@ -29,9 +29,25 @@ let namedQueries: NamedQuery[] = [];
 const RARE = '𠜎𠜱𠝹 𪚥'; // CJK Extension B/C: four UTF-8 bytes each, like emoji
 const line = (fields: Record<string, unknown>): string =>
   JSON.stringify({
-    artist: null, auth: 'Logged In', firstName: 'Ada', gender: null, itemInSession: 0, lastName: null, length: null, level: 'paid',
-    location: null, method: 'PUT', page: 'NextSong', registration: 1540919166796.0, sessionId: 9001, song: null, status: 200,
-    ts: 1542672000123, userAgent: null, userId: '4242', ...fields,
+    artist: null,
+    auth: 'Logged In',
+    firstName: 'Ada',
+    gender: null,
+    itemInSession: 0,
+    lastName: null,
+    length: null,
+    level: 'paid',
+    location: null,
+    method: 'PUT',
+    page: 'NextSong',
+    registration: 1540919166796.0,
+    sessionId: 9001,
+    song: null,
+    status: 200,
+    ts: 1542672000123,
+    userAgent: null,
+    userId: '4242',
+    ...fields,
   });
 
 /** One more day of logs and two more songs, with the cases the generator does not write. */
@@ -45,12 +61,28 @@ function writeExtraInput(): void {
       line({ itemInSession: 5, ts: 1543622400000, level: 'free' }), // 2018-12-01: a new partition
     ].join('\n'),
     'song_data/Z/Z/Z/TRZZZRARE000001.json': JSON.stringify({
-      num_songs: 1, artist_id: 'ARZZRARE00001', artist_latitude: null, artist_longitude: null, artist_location: null,
-      artist_name: `Ārtist ${RARE}`, song_id: 'SOZZRARE000001', title: `${RARE} 😀`, duration: 201.5, year: 1901,
+      num_songs: 1,
+      artist_id: 'ARZZRARE00001',
+      artist_latitude: null,
+      artist_longitude: null,
+      artist_location: null,
+      artist_name: `Ārtist ${RARE}`,
+      song_id: 'SOZZRARE000001',
+      title: `${RARE} 😀`,
+      duration: 201.5,
+      year: 1901,
     }),
     'song_data/Z/Z/Y/TRZZYNUMS00001.json': JSON.stringify({
-      num_songs: '1', artist_id: 'ARZZNUMS00001', artist_latitude: '51.5', artist_longitude: null, artist_location: 27,
-      artist_name: 112, song_id: 'SOZZNUMS000001', title: 4.6, duration: 100, year: 1901,
+      num_songs: '1',
+      artist_id: 'ARZZNUMS00001',
+      artist_latitude: '51.5',
+      artist_longitude: null,
+      artist_location: 27,
+      artist_name: 112,
+      song_id: 'SOZZNUMS000001',
+      title: 4.6,
+      duration: 100,
+      year: 1901,
     }),
   };
   for (const [key, text] of Object.entries(files)) {
@@ -67,7 +99,15 @@ const FIGURE = (name: string) => {
 
 beforeAll(async () => {
   localAthena();
-  await generateDataset(input, { seed: 8, songs: 40, days: 4, totalEvents: 2500, users: 30, matchShare: 0.6, faultRate: 0.02 });
+  await generateDataset(input, {
+    seed: 8,
+    songs: 40,
+    days: 4,
+    totalEvents: 2500,
+    users: 30,
+    matchShare: 0.6,
+    faultRate: 0.02,
+  });
   writeExtraInput();
   namedQueries = templateNamedQueries(new StackTemplate(synthesizeTemplate()));
   // Late songs: every play lands before any song. One batch per file, as a trickle of events gives
@@ -96,7 +136,11 @@ describe('then the songs, a compaction, and a day with rare text into the compac
   });
 
   it('the lake holds compacted and small files in one partition', async () => {
-    const files = await queryEngine('trino', lake, `SELECT "$path" AS path FROM base_plays WHERE year = 2018 AND month = 11 GROUP BY "$path"`);
+    const files = await queryEngine(
+      'trino',
+      lake,
+      `SELECT "$path" AS path FROM base_plays WHERE year = 2018 AND month = 11 GROUP BY "$path"`,
+    );
     const names = files.map((f) => String(f.path).split('/').pop() ?? '');
     expect(names.some((n) => n.startsWith('compacted-'))).toBe(true);
     expect(names.some((n) => !n.startsWith('compacted-'))).toBe(true);
@@ -111,18 +155,34 @@ describe('then the songs, a compaction, and a day with rare text into the compac
   });
 
   it('the rare text reads back byte for byte, and matches its song', async () => {
-    const rows = await expectSameAnswer(lake, `SELECT s.title, a.name, sp.year, sp.month FROM songplays sp JOIN songs s ON s.song_id = sp.song_id JOIN artists a ON a.artist_id = sp.artist_id WHERE s.song_id = 'SOZZRARE000001' ORDER BY sp.year`);
+    const rows = await expectSameAnswer(
+      lake,
+      `SELECT s.title, a.name, sp.year, sp.month FROM songplays sp JOIN songs s ON s.song_id = sp.song_id JOIN artists a ON a.artist_id = sp.artist_id WHERE s.song_id = 'SOZZRARE000001' ORDER BY sp.year`,
+    );
     expect(rows).toEqual([{ title: `${RARE} 😀`, name: `Ārtist ${RARE}`, year: 2018, month: 11 }]);
   });
 
   it('rows of the all-null columns, the new month and what was set aside agree', async () => {
-    await expectSameAnswer(lake, `SELECT songplay_id, location, user_agent, level, year, month FROM songplays WHERE user_id IN (4242, 42) ORDER BY songplay_id`);
-    await expectSameAnswer(lake, `SELECT source, source_key, line, reason FROM rejects ORDER BY source, source_key, line, reason`);
-    await expectSameAnswer(lake, `SELECT year, count(*) AS n, count(artist_latitude) AS lat, count(artist_location) AS loc FROM base_songs GROUP BY year ORDER BY year`);
+    await expectSameAnswer(
+      lake,
+      `SELECT songplay_id, location, user_agent, level, year, month FROM songplays WHERE user_id IN (4242, 42) ORDER BY songplay_id`,
+    );
+    await expectSameAnswer(
+      lake,
+      `SELECT source, source_key, line, reason FROM rejects ORDER BY source, source_key, line, reason`,
+    );
+    await expectSameAnswer(
+      lake,
+      `SELECT year, count(*) AS n, count(artist_latitude) AS lat, count(artist_location) AS loc FROM base_songs GROUP BY year ORDER BY year`,
+    );
   });
 
   it('filters answered from statistics and dictionaries keep the right rows', async () => {
     const [first] = await queryEngine('trino', lake, `SELECT max(songplay_id) AS id FROM songplays`);
-    await expectPredicatesKeepRows(lake, 'songplays', predicatesFor({ songplayId: String(first?.id), from: '2018-11-02 00:00:00.000', to: '2018-11-03 12:00:00.000' }));
+    await expectPredicatesKeepRows(
+      lake,
+      'songplays',
+      predicatesFor({ songplayId: String(first?.id), from: '2018-11-02 00:00:00.000', to: '2018-11-03 12:00:00.000' }),
+    );
   });
 });

@@ -27,7 +27,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     rmSync(stateDir, { recursive: true, force: true });
     throw error;
   }
-  process.stderr.write(`[athena-local] moto + Trino ready in ${((performance.now() - started) / 1000).toFixed(1)} s (Trino ${state.trinoUrl}, moto ${state.awsEndpoint})\n`);
+  process.stderr.write(
+    `[athena-local] moto + Trino ready in ${((performance.now() - started) / 1000).toFixed(1)} s (Trino ${state.trinoUrl}, moto ${state.awsEndpoint})\n`,
+  );
   project.provide('localAthena', state);
   return async () => {
     await stopLocalAthena(stateDir);

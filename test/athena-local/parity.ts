@@ -32,14 +32,22 @@ export interface Predicate {
 
 export function predicatesFor(sample: { songplayId: string; from: string; to: string }): Predicate[] {
   return [
-    { name: 'songplay_id = (statistics and dictionary of a unique column)', where: `songplay_id = '${sample.songplayId}'`, keep: (r) => r.songplay_id === sample.songplayId },
+    {
+      name: 'songplay_id = (statistics and dictionary of a unique column)',
+      where: `songplay_id = '${sample.songplayId}'`,
+      keep: (r) => r.songplay_id === sample.songplayId,
+    },
     { name: "level = 'paid' (dictionary-encoded column)", where: `level = 'paid'`, keep: (r) => r.level === 'paid' },
     {
       name: 'start_time BETWEEN (row group and page statistics)',
       where: `start_time BETWEEN TIMESTAMP '${sample.from}' AND TIMESTAMP '${sample.to}'`,
       keep: (r) => String(r.start_time) >= sample.from && String(r.start_time) <= sample.to,
     },
-    { name: 'year = 2018 AND month = 11 (partition pruning)', where: `year = 2018 AND month = 11`, keep: (r) => r.year === 2018 && r.month === 11 },
+    {
+      name: 'year = 2018 AND month = 11 (partition pruning)',
+      where: `year = 2018 AND month = 11`,
+      keep: (r) => r.year === 2018 && r.month === 11,
+    },
   ];
 }
 
@@ -49,7 +57,11 @@ const PLAY_COLUMNS = 'songplay_id, start_time, user_id, level, session_id, year,
  * For songplays and base_plays: the filtered query returns exactly the rows of the unfiltered one
  * that match, on Trino, and the same rows as DuckDB.
  */
-export async function expectPredicatesKeepRows(lakeDir: string, table: 'songplays' | 'base_plays', predicates: readonly Predicate[]): Promise<void> {
+export async function expectPredicatesKeepRows(
+  lakeDir: string,
+  table: 'songplays' | 'base_plays',
+  predicates: readonly Predicate[],
+): Promise<void> {
   const all = await queryEngine('trino', lakeDir, `SELECT ${PLAY_COLUMNS} FROM ${table}`);
   expect(all.length).toBeGreaterThan(0);
   for (const predicate of predicates) {

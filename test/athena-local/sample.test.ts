@@ -50,7 +50,11 @@ describe('filters Parquet statistics and dictionaries can answer return the rows
 
   it.each(['songplays', 'base_plays'] as const)('%s', async (table) => {
     const [first] = await queryEngine('trino', lake.path, `SELECT min(songplay_id) AS id FROM ${table}`);
-    const withId = predicatesFor({ songplayId: String(first?.id), from: '2018-11-10 00:00:00.000', to: '2018-11-12 23:59:59.999' });
+    const withId = predicatesFor({
+      songplayId: String(first?.id),
+      from: '2018-11-10 00:00:00.000',
+      to: '2018-11-12 23:59:59.999',
+    });
     expect(withId).toHaveLength(predicates.length);
     await expectPredicatesKeepRows(lake.path, table, withId);
   });

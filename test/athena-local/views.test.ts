@@ -43,7 +43,10 @@ beforeAll(async () => {
   await ingestFolder(SAMPLE_DIR, lake.path);
   database = (await prepareLake(state, lake.path)).databaseName;
   const template = new StackTemplate(synthesizeTemplate({ glueDatabase: database }));
-  const catalog = templateCatalog(template, localCfnEnvironment(template, { lakeBucket: 'unused' }, { accountId: LOCAL_ACCOUNT_ID, region: LOCAL_REGION }));
+  const catalog = templateCatalog(
+    template,
+    localCfnEnvironment(template, { lakeBucket: 'unused' }, { accountId: LOCAL_ACCOUNT_ID, region: LOCAL_REGION }),
+  );
   views = catalog.tables.filter((t) => t.input.TableType === 'VIRTUAL_VIEW');
   clients = localAwsClients(state.awsEndpoint);
 });
@@ -54,15 +57,26 @@ afterAll(() => {
 
 describe('the views of the synthesized template, read by Trino from Glue', () => {
   it('are the analyst views: the five of the star schema and the quarantine', () => {
-    expect(views.map((v) => v.input.Name).sort()).toEqual(['artists', 'rejects', 'songplays', 'songs', 'time', 'users']);
+    expect(views.map((v) => v.input.Name).sort()).toEqual([
+      'artists',
+      'rejects',
+      'songplays',
+      'songs',
+      'time',
+      'users',
+    ]);
   });
 
   it('are views to Trino, with the columns and types their envelope declares', async () => {
-    const listed = await trino(`SELECT table_name FROM information_schema.views WHERE table_schema = '${database}' ORDER BY table_name`);
+    const listed = await trino(
+      `SELECT table_name FROM information_schema.views WHERE table_schema = '${database}' ORDER BY table_name`,
+    );
     expect(listed.rows.map(([name]) => name)).toEqual(views.map((v) => v.input.Name).sort());
     for (const view of views) {
       const declared = decodePrestoView(view.input.ViewOriginalText ?? '').columns.map((c) => [c.name, c.type]);
-      const described = await trino(`SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '${database}' AND table_name = '${view.input.Name}' ORDER BY ordinal_position`);
+      const described = await trino(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '${database}' AND table_name = '${view.input.Name}' ORDER BY ordinal_position`,
+      );
       expect(described.rows, view.input.Name).toEqual(declared);
     }
   });
@@ -77,12 +91,17 @@ describe('the views of the synthesized template, read by Trino from Glue', () =>
         `SELECT ${names.map((name, i) => `typeof(v."${name}") AS t${i}`).join(', ')} FROM (VALUES 1) AS one(x) LEFT JOIN (${definition.originalSql}) AS v ON false`,
       );
       const types = typeOf.rows[0] ?? [];
-      expect(names.map((name, i) => [name, types[i]]), view.input.Name).toEqual(definition.columns.map((c) => [c.name, c.type]));
+      expect(
+        names.map((name, i) => [name, types[i]]),
+        view.input.Name,
+      ).toEqual(definition.columns.map((c) => [c.name, c.type]));
     }
   });
 
   it('answer: no view SQL is rejected by Trino', async () => {
-    const errors = Object.fromEntries(await Promise.all(views.map(async (v) => [v.input.Name, await viewError(v.input.Name ?? '')] as const)));
+    const errors = Object.fromEntries(
+      await Promise.all(views.map(async (v) => [v.input.Name, await viewError(v.input.Name ?? '')] as const)),
+    );
     expect(errors).toEqual(Object.fromEntries(views.map((v) => [v.input.Name, undefined])));
   });
 });
@@ -91,7 +110,9 @@ describe('the views of the synthesized template, read by Trino from Glue', () =>
 async function createVariant(name: string, change: (input: TableInput) => TableInput): Promise<void> {
   const songs = views.find((v) => v.input.Name === 'songs');
   if (!songs) throw new Error('no songs view in the template');
-  await clients.glue.send(new CreateTableCommand({ DatabaseName: database, TableInput: change({ ...songs.input, Name: name }) }));
+  await clients.glue.send(
+    new CreateTableCommand({ DatabaseName: database, TableInput: change({ ...songs.input, Name: name }) }),
+  );
 }
 
 function withSql(sql: string, columns: { name: string; type: string }[]): (input: TableInput) => TableInput {
@@ -115,10 +136,30 @@ describe('what the checks catch (each case was or could be a first-deploy failur
   it.each([
     // Trino takes an unquoted time as a name (it is reserved in Athena's DDL, not in Trino's SQL);
     // what it refuses is the DDL's backquotes.
-    ['"time" quoted with backquotes', 'SELECT hour FROM `time`', 'SELECT hour FROM "time"', [{ name: 'hour', type: 'integer' }]],
-    ['a DuckDB-only function', 'SELECT dayofweek(start_time) AS d FROM base_plays', 'SELECT day_of_week(start_time) AS d FROM base_plays', [{ name: 'd', type: 'bigint' }]],
-    ['a :: cast', 'SELECT start_time::date AS d FROM base_plays', 'SELECT CAST(start_time AS date) AS d FROM base_plays', [{ name: 'd', type: 'date' }]],
-    ['a column type the SQL does not give', 'SELECT hour FROM base_plays', 'SELECT CAST(hour AS varchar) AS hour FROM base_plays', [{ name: 'hour', type: 'varchar' }]],
+    [
+      '"time" quoted with backquotes',
+      'SELECT hour FROM `time`',
+      'SELECT hour FROM "time"',
+      [{ name: 'hour', type: 'integer' }],
+    ],
+    [
+      'a DuckDB-only function',
+      'SELECT dayofweek(start_time) AS d FROM base_plays',
+      'SELECT day_of_week(start_time) AS d FROM base_plays',
+      [{ name: 'd', type: 'bigint' }],
+    ],
+    [
+      'a :: cast',
+      'SELECT start_time::date AS d FROM base_plays',
+      'SELECT CAST(start_time AS date) AS d FROM base_plays',
+      [{ name: 'd', type: 'date' }],
+    ],
+    [
+      'a column type the SQL does not give',
+      'SELECT hour FROM base_plays',
+      'SELECT CAST(hour AS varchar) AS hour FROM base_plays',
+      [{ name: 'hour', type: 'varchar' }],
+    ],
   ])('view SQL with %s fails the check, and its Trino spelling passes', async (what, bad, good, columns) => {
     const suffix = what.replace(/[^a-z]+/g, '_');
     await createVariant(`bad${suffix}`, withSql(bad, columns));

@@ -16,29 +16,27 @@ import {
 } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  MAX_BATCH_ENTRIES,
-  backfill,
-  s3EventMessageBody,
-  type BackfillProgress,
-} from '../../src/backfill/backfill.js';
+import { MAX_BATCH_ENTRIES, backfill, s3EventMessageBody, type BackfillProgress } from '../../src/backfill/backfill.js';
 import { BACKFILL_USAGE, backfillCommand, regionFromQueueUrl } from '../../src/cli/commands/backfill.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { decodeS3Key, encodeS3EventKey, parseS3EventMessage, partitionOf } from '../../src/pipeline/s3-event.js';
 
 const REGION = 'us-east-1';
-const CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+const CREDENTIALS = {
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+};
 const BUCKET = 'sparkify-landing';
 
 const SONG_SAMPLE = new URL('../../data/sample/song_data/A/A/A/TRAAAAW128F429D538.json', import.meta.url);
 const LOG_SAMPLE = new URL('../../data/sample/log_data/2018/11/2018-11-01-events.json', import.meta.url);
 
 /** 23 plain song keys (so batches of 10, 10 and 3), plus the awkward ones. */
-const PLAIN_SONG_KEYS = Array.from({ length: 23 }, (_, i) => `song_data/A/A/${String.fromCharCode(65 + (i % 26))}/TR${String(i).padStart(4, '0')}.json`);
-const AWKWARD_SONG_KEYS = [
-  'song_data/A/B/C/my song é 日本 ü.json',
-  'song_data/A/B/C/plus+and&amp=percent%20 (1).json',
-];
+const PLAIN_SONG_KEYS = Array.from(
+  { length: 23 },
+  (_, i) => `song_data/A/A/${String.fromCharCode(65 + (i % 26))}/TR${String(i).padStart(4, '0')}.json`,
+);
+const AWKWARD_SONG_KEYS = ['song_data/A/B/C/my song é 日本 ü.json', 'song_data/A/B/C/plus+and&amp=percent%20 (1).json'];
 const LOG_KEYS = ['log_data/2018/11/2018-11-01-events.json', 'log_data/2018/11/day two é.json'];
 const SKIPPED_KEYS = ['song_data/README.txt', 'other/thing.json', 'log_data/2018/11/notes.csv'];
 const SONG_KEYS = [...PLAIN_SONG_KEYS, ...AWKWARD_SONG_KEYS];
@@ -97,7 +95,12 @@ async function drain(queueUrl: string): Promise<Message[]> {
   const messages: Message[] = [];
   for (;;) {
     const response = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 60,
+      }),
     );
     if (!response.Messages?.length) return messages;
     messages.push(...response.Messages);
@@ -144,11 +147,23 @@ describe('backfill against local S3 and SQS', () => {
 
     // Progress was reported per listing page and per batch, and ends with the totals.
     expect(progress.length).toBeGreaterThan(Math.ceil(ALL_KEYS.length / 4));
-    expect(progress.at(-1)).toMatchObject({ listed: ALL_KEYS.length, matched: SONG_KEYS.length + LOG_KEYS.length, sent: SONG_KEYS.length + LOG_KEYS.length, failed: 0 });
+    expect(progress.at(-1)).toMatchObject({
+      listed: ALL_KEYS.length,
+      matched: SONG_KEYS.length + LOG_KEYS.length,
+      sent: SONG_KEYS.length + LOG_KEYS.length,
+      failed: 0,
+    });
   });
 
   it('writes the AWS event shape: version 2.1, aws:s3, ObjectCreated:Put, bucket name and ARN, URL-encoded key, size and ETag', async () => {
-    await backfill({ s3, sqs, bucket: BUCKET, prefix: 'song_data/A/B/C/', queueUrls: { song: songQueueUrl, log: logQueueUrl }, region: REGION });
+    await backfill({
+      s3,
+      sqs,
+      bucket: BUCKET,
+      prefix: 'song_data/A/B/C/',
+      queueUrls: { song: songQueueUrl, log: logQueueUrl },
+      region: REGION,
+    });
     const messages = await drain(songQueueUrl);
     expect(messages).toHaveLength(AWKWARD_SONG_KEYS.length);
     for (const message of messages) {
@@ -178,13 +193,35 @@ describe('backfill against local S3 and SQS', () => {
   });
 
   it('--prefix limits the listing; --dry-run counts and sends nothing', async () => {
-    const logsOnly = await backfill({ s3, sqs, bucket: BUCKET, prefix: 'log_data/', queueUrls: { song: songQueueUrl, log: logQueueUrl }, region: REGION });
-    expect(logsOnly).toMatchObject({ listed: LOG_KEYS.length + 1, skipped: 1, sent: { song: 0, log: LOG_KEYS.length } });
+    const logsOnly = await backfill({
+      s3,
+      sqs,
+      bucket: BUCKET,
+      prefix: 'log_data/',
+      queueUrls: { song: songQueueUrl, log: logQueueUrl },
+      region: REGION,
+    });
+    expect(logsOnly).toMatchObject({
+      listed: LOG_KEYS.length + 1,
+      skipped: 1,
+      sent: { song: 0, log: LOG_KEYS.length },
+    });
     expect(decodedKeys(await drain(logQueueUrl)).sort()).toEqual([...LOG_KEYS].sort());
     expect(await drain(songQueueUrl)).toHaveLength(0);
 
-    const dry = await backfill({ s3, sqs, bucket: BUCKET, queueUrls: { song: songQueueUrl, log: logQueueUrl }, region: REGION, dryRun: true });
-    expect(dry).toMatchObject({ dryRun: true, matched: { song: SONG_KEYS.length, log: LOG_KEYS.length }, sent: { song: 0, log: 0 } });
+    const dry = await backfill({
+      s3,
+      sqs,
+      bucket: BUCKET,
+      queueUrls: { song: songQueueUrl, log: logQueueUrl },
+      region: REGION,
+      dryRun: true,
+    });
+    expect(dry).toMatchObject({
+      dryRun: true,
+      matched: { song: SONG_KEYS.length, log: LOG_KEYS.length },
+      sent: { song: 0, log: 0 },
+    });
     expect(await drain(songQueueUrl)).toHaveLength(0);
     expect(await drain(logQueueUrl)).toHaveLength(0);
   });
@@ -201,14 +238,24 @@ describe('backfill against local S3 and SQS', () => {
         const alwaysFailing = entries.filter((e) => (e.MessageBody ?? '').includes('TR0005'));
         const failing = new Set([...failOnce, ...poison, ...alwaysFailing].map((e) => e.Id));
         const passing = entries.filter((e) => !failing.has(e.Id));
-        const real = passing.length > 0 ? await sqs.send(new SendMessageBatchCommand({ QueueUrl: command.input.QueueUrl, Entries: passing })) : undefined;
+        const real =
+          passing.length > 0
+            ? await sqs.send(new SendMessageBatchCommand({ QueueUrl: command.input.QueueUrl, Entries: passing }))
+            : undefined;
         return {
           $metadata: {},
           Successful: real?.Successful ?? [],
           Failed: [
-            ...failOnce.filter((e) => !poison.includes(e) && !alwaysFailing.includes(e)).map((e) => ({ Id: e.Id, SenderFault: false, Code: 'InternalError', Message: 'try again' })),
+            ...failOnce
+              .filter((e) => !poison.includes(e) && !alwaysFailing.includes(e))
+              .map((e) => ({ Id: e.Id, SenderFault: false, Code: 'InternalError', Message: 'try again' })),
             ...poison.map((e) => ({ Id: e.Id, SenderFault: true, Code: 'InvalidMessageContents', Message: 'bad' })),
-            ...alwaysFailing.map((e) => ({ Id: e.Id, SenderFault: false, Code: 'ServiceUnavailable', Message: 'down' })),
+            ...alwaysFailing.map((e) => ({
+              Id: e.Id,
+              SenderFault: false,
+              Code: 'ServiceUnavailable',
+              Message: 'down',
+            })),
           ],
         };
       },
@@ -247,7 +294,13 @@ describe('backfill against local S3 and SQS', () => {
         return sqs.send(command);
       },
     } as unknown as SQSClient;
-    await backfill({ s3, sqs: counting, bucket: BUCKET, queueUrls: { song: songQueueUrl, log: logQueueUrl }, region: REGION });
+    await backfill({
+      s3,
+      sqs: counting,
+      bucket: BUCKET,
+      queueUrls: { song: songQueueUrl, log: logQueueUrl },
+      region: REGION,
+    });
     expect(Math.max(...sizesSeen)).toBe(MAX_BATCH_ENTRIES);
     expect(sizesSeen.reduce((a, b) => a + b, 0)).toBe(SONG_KEYS.length + LOG_KEYS.length);
   });
@@ -265,7 +318,9 @@ describe('the backfill command', () => {
       { clients, progressIntervalMs: 0 },
     );
     expect(code).toBe(0);
-    expect(out.join('\n')).toContain(`sent ${SONG_KEYS.length} song and ${LOG_KEYS.length} log event(s), skipped ${SKIPPED_KEYS.length}`);
+    expect(out.join('\n')).toContain(
+      `sent ${SONG_KEYS.length} song and ${LOG_KEYS.length} log event(s), skipped ${SKIPPED_KEYS.length}`,
+    );
     expect(err.length).toBeGreaterThan(0); // progress lines
     expect(decodedKeys(await drain(songQueueUrl)).sort()).toEqual([...SONG_KEYS].sort());
   });
@@ -273,7 +328,17 @@ describe('the backfill command', () => {
   it('--dry-run reports what it would send', async () => {
     const out: string[] = [];
     const code = await backfillCommand(
-      ['--bucket', BUCKET, '--song-queue-url', songQueueUrl, '--log-queue-url', logQueueUrl, '--dry-run', '--prefix', 'log_data/'],
+      [
+        '--bucket',
+        BUCKET,
+        '--song-queue-url',
+        songQueueUrl,
+        '--log-queue-url',
+        logQueueUrl,
+        '--dry-run',
+        '--prefix',
+        'log_data/',
+      ],
       { out: (t) => out.push(t), err: () => undefined },
       { clients, progressIntervalMs: 0 },
     );
@@ -285,8 +350,12 @@ describe('the backfill command', () => {
   it('refuses to run without the bucket or the queue URLs', async () => {
     const io = { out: () => undefined, err: () => undefined };
     const deps = { clients, progressIntervalMs: 0 };
-    await expect(backfillCommand(['--song-queue-url', songQueueUrl, '--log-queue-url', logQueueUrl], io, deps)).rejects.toBeInstanceOf(UsageError);
-    await expect(backfillCommand(['--bucket', BUCKET, '--song-queue-url', songQueueUrl], io, deps)).rejects.toBeInstanceOf(UsageError);
+    await expect(
+      backfillCommand(['--song-queue-url', songQueueUrl, '--log-queue-url', logQueueUrl], io, deps),
+    ).rejects.toBeInstanceOf(UsageError);
+    await expect(
+      backfillCommand(['--bucket', BUCKET, '--song-queue-url', songQueueUrl], io, deps),
+    ).rejects.toBeInstanceOf(UsageError);
     expect(BACKFILL_USAGE).toMatch(/--song-queue-url.*--log-queue-url/s);
   });
 });
@@ -307,18 +376,29 @@ describe('event encoding', () => {
     const sequencer = lastModified.getTime().toString(16).toUpperCase().padStart(16, '0').padEnd(32, '0');
     for (const key of [...ALL_KEYS, 'song_data/%41%.json', 'song_data/  two  spaces.json', 'song_data/😀/x.json']) {
       const parsed = parseS3EventMessage(s3EventMessageBody('b', { key, lastModified }, REGION));
-      expect(parsed).toEqual({ kind: 'objects', events: [{ bucket: 'b', key, eventName: 'ObjectCreated:Put', sequencer }] });
+      expect(parsed).toEqual({
+        kind: 'objects',
+        events: [{ bucket: 'b', key, eventName: 'ObjectCreated:Put', sequencer }],
+      });
     }
   });
 
   it('orders the backfilled versions of a key by their last-modified time, once parsed as the workers do', () => {
     const sequencerAt = (ms: number): string => {
-      const parsed = parseS3EventMessage(s3EventMessageBody('b', { key: 'song_data/a.json', lastModified: new Date(ms) }, REGION));
+      const parsed = parseS3EventMessage(
+        s3EventMessageBody('b', { key: 'song_data/a.json', lastModified: new Date(ms) }, REGION),
+      );
       if (parsed.kind !== 'objects') throw new Error('not an object event');
       return parsed.events[0]!.sequencer;
     };
     // 2^40 ms (November 2004) is where the time gains an 11th hex digit: the padding keeps the order across it.
-    const times = [2 ** 40 - 1, 2 ** 40, Date.parse('2018-11-21T21:56:47.796Z'), Date.parse('2018-11-21T21:56:47.797Z'), Date.parse('2099-12-31T23:59:59.999Z')];
+    const times = [
+      2 ** 40 - 1,
+      2 ** 40,
+      Date.parse('2018-11-21T21:56:47.796Z'),
+      Date.parse('2018-11-21T21:56:47.797Z'),
+      Date.parse('2099-12-31T23:59:59.999Z'),
+    ];
     const sequencers = times.map(sequencerAt);
     expect([...sequencers].sort()).toEqual(sequencers);
     expect(new Set(sequencers).size).toBe(times.length);

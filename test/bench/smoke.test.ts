@@ -15,9 +15,21 @@ import { REPO_ROOT } from '../support/paths.js';
 
 interface QuickReport {
   readonly dataset: { readonly plays: number; readonly songs: number; readonly songFiles: number };
-  readonly realShape: { readonly counts: Readonly<Record<'ours' | 'duckdb', { readonly plays: number; readonly songs: number }>> };
-  readonly requests: { readonly perSongFile: number; readonly batchSize: number; readonly songFiles: number; readonly source: { readonly GET: number } };
-  readonly compactionAtScale: { readonly smallObjects: number; readonly monotonic: boolean; readonly runsToMerge?: number; readonly runsToClean?: number };
+  readonly realShape: {
+    readonly counts: Readonly<Record<'ours' | 'duckdb', { readonly plays: number; readonly songs: number }>>;
+  };
+  readonly requests: {
+    readonly perSongFile: number;
+    readonly batchSize: number;
+    readonly songFiles: number;
+    readonly source: { readonly GET: number };
+  };
+  readonly compactionAtScale: {
+    readonly smallObjects: number;
+    readonly monotonic: boolean;
+    readonly runsToMerge?: number;
+    readonly runsToClean?: number;
+  };
 }
 
 /** The quick run takes well under a minute on an idle 2-core machine; the margin is for a shared one. */
@@ -31,10 +43,14 @@ beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'sparkify-bench-smoke-'));
   const reportFile = join(workDir, 'report.json');
   run = await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--work-dir', workDir, '--report', reportFile], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'bench/run.ts', '--quick', '--work-dir', workDir, '--report', reportFile],
+      {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

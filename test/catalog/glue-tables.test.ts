@@ -1,8 +1,21 @@
 import type { TableInput } from '@aws-sdk/client-glue';
 import { describe, expect, it } from 'vitest';
 import { sdkTableInput } from '../../src/catalog/glue-sdk.js';
-import { VIEW_OWNER, baseTableGlueTable, decodePrestoView, glueTables, viewGlueTable } from '../../src/catalog/glue-tables.js';
-import { ANALYST_VIEWS, BASE_PLAYS, BASE_TABLES, baseTable, type AnalystView, type BaseTable } from '../../src/domain/tables.js';
+import {
+  VIEW_OWNER,
+  baseTableGlueTable,
+  decodePrestoView,
+  glueTables,
+  viewGlueTable,
+} from '../../src/catalog/glue-tables.js';
+import {
+  ANALYST_VIEWS,
+  BASE_PLAYS,
+  BASE_TABLES,
+  baseTable,
+  type AnalystView,
+  type BaseTable,
+} from '../../src/domain/tables.js';
 
 // The tables as the Glue API takes them: the one description (glue-tables.ts) in the SDK's shape
 // (glue-sdk.ts); the stack renders the same description for CloudFormation (test/lib/stack.test.ts
@@ -47,7 +60,9 @@ describe('baseTableInput', () => {
     const sd = baseTableInput(BASE_PLAYS, ROOT).StorageDescriptor;
     expect(sd?.InputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat');
     expect(sd?.OutputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat');
-    expect(sd?.SerdeInfo).toEqual({ SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' });
+    expect(sd?.SerdeInfo).toEqual({
+      SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+    });
   });
 
   it('hard facts: base_plays start_time is a timestamp and it is partitioned by year, month (int)', () => {
@@ -79,29 +94,40 @@ describe('baseTableInput', () => {
 });
 
 describe('viewTableInput', () => {
-  it.each(ANALYST_VIEWS.map((v) => [v.name, v] as const))('%s is an Athena view of the schema source', (_name, view) => {
-    const input = viewTableInput(view, DB);
-    expect(input.Name).toBe(view.name);
-    // A Description would hide the view from Trino (see viewTableInput); the owner is Trino's run-as identity.
-    expect(input).not.toHaveProperty('Description');
-    expect(input.Owner).toBe(VIEW_OWNER);
-    expect(input.TableType).toBe('VIRTUAL_VIEW');
-    expect(input.Parameters).toEqual({ presto_view: 'true', comment: 'Presto View' });
-    expect(input.ViewExpandedText).toBe('/* Presto View */');
-    expect(input.StorageDescriptor?.Columns?.map((c) => [c.Name, c.Type])).toEqual(view.columns.map((c) => [c.name, c.type]));
-    expect(input.StorageDescriptor?.SerdeInfo).toEqual({});
+  it.each(ANALYST_VIEWS.map((v) => [v.name, v] as const))(
+    '%s is an Athena view of the schema source',
+    (_name, view) => {
+      const input = viewTableInput(view, DB);
+      expect(input.Name).toBe(view.name);
+      // A Description would hide the view from Trino (see viewTableInput); the owner is Trino's run-as identity.
+      expect(input).not.toHaveProperty('Description');
+      expect(input.Owner).toBe(VIEW_OWNER);
+      expect(input.TableType).toBe('VIRTUAL_VIEW');
+      expect(input.Parameters).toEqual({ presto_view: 'true', comment: 'Presto View' });
+      expect(input.ViewExpandedText).toBe('/* Presto View */');
+      expect(input.StorageDescriptor?.Columns?.map((c) => [c.Name, c.Type])).toEqual(
+        view.columns.map((c) => [c.name, c.type]),
+      );
+      expect(input.StorageDescriptor?.SerdeInfo).toEqual({});
 
-    const decoded = decodeIndependently(input.ViewOriginalText);
-    expect(decoded.originalSql).toBe(view.sql);
-    expect(decoded.catalog).toBe('awsdatacatalog');
-    expect(decoded.schema).toBe(DB);
-    expect(decoded).not.toHaveProperty('owner');
-    expect(decoded.runAsInvoker).toBe(false);
-    const expectedTypes = { string: 'varchar', int: 'integer', bigint: 'bigint', double: 'double', timestamp: 'timestamp(3)' };
-    expect(decoded.columns).toEqual(view.columns.map((c) => ({ name: c.name, type: expectedTypes[c.type] })));
+      const decoded = decodeIndependently(input.ViewOriginalText);
+      expect(decoded.originalSql).toBe(view.sql);
+      expect(decoded.catalog).toBe('awsdatacatalog');
+      expect(decoded.schema).toBe(DB);
+      expect(decoded).not.toHaveProperty('owner');
+      expect(decoded.runAsInvoker).toBe(false);
+      const expectedTypes = {
+        string: 'varchar',
+        int: 'integer',
+        bigint: 'bigint',
+        double: 'double',
+        timestamp: 'timestamp(3)',
+      };
+      expect(decoded.columns).toEqual(view.columns.map((c) => ({ name: c.name, type: expectedTypes[c.type] })));
 
-    expect(decodePrestoView(input.ViewOriginalText ?? '')).toEqual(decoded);
-  });
+      expect(decodePrestoView(input.ViewOriginalText ?? '')).toEqual(decoded);
+    },
+  );
 
   it('hard facts: songplays columns, in order, with Presto types', () => {
     const view = ANALYST_VIEWS.find((v) => v.name === 'songplays');
@@ -135,7 +161,12 @@ describe('glueTableInputs', () => {
 
 describe('decodePrestoView', () => {
   const wrap = (json: string): string => `/* Presto View: ${Buffer.from(json).toString('base64')} */`;
-  const valid = { originalSql: 'SELECT 1 AS x', catalog: 'awsdatacatalog', schema: 'db', columns: [{ name: 'x', type: 'integer' }] };
+  const valid = {
+    originalSql: 'SELECT 1 AS x',
+    catalog: 'awsdatacatalog',
+    schema: 'db',
+    columns: [{ name: 'x', type: 'integer' }],
+  };
 
   it('accepts what Athena writes (no owner, no runAsInvoker)', () => {
     expect(decodePrestoView(wrap(JSON.stringify(valid)))).toEqual(valid);

@@ -37,7 +37,10 @@ const tables = glueTables('sparkify', 's3://lake-bucket').map(sdkTableInput);
 beforeAll(async () => {
   const input = join(dirs.path, 'input');
   mkdirSync(join(input, 'log_data/2018/12'), { recursive: true });
-  writeFileSync(join(input, 'log_data/2018/12/2018-12-01-events.json'), '{"page":"NextSong","ts":1543622400000,"userId":"7","sessionId":1,"itemInSession":0}\nnot json');
+  writeFileSync(
+    join(input, 'log_data/2018/12/2018-12-01-events.json'),
+    '{"page":"NextSong","ts":1543622400000,"userId":"7","sessionId":1,"itemInSession":0}\nnot json',
+  );
   await ingestFolder(SAMPLE_DIR, lakeDir);
   await ingestFolder(input, lakeDir);
 });
@@ -52,8 +55,13 @@ describe.each(BASE_TABLES.map((t) => [t.name, t] as const))('%s', (name, table) 
     for await (const key of new FsObjectStore(lakeDir).list(`${name}/`)) files.push(key);
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
-      const schema = await duckdbRows(`SELECT name, type, converted_type FROM parquet_schema('${join(lakeDir, file)}') WHERE num_children IS NULL`);
-      expect({ file, columns: schema.map((c) => [c.name, hiveTypeOf(String(c.type), c.converted_type as string | null)]) }).toEqual({ file, columns: glueColumns });
+      const schema = await duckdbRows(
+        `SELECT name, type, converted_type FROM parquet_schema('${join(lakeDir, file)}') WHERE num_children IS NULL`,
+      );
+      expect({
+        file,
+        columns: schema.map((c) => [c.name, hiveTypeOf(String(c.type), c.converted_type as string | null)]),
+      }).toEqual({ file, columns: glueColumns });
     }
   });
 
@@ -61,7 +69,10 @@ describe.each(BASE_TABLES.map((t) => [t.name, t] as const))('%s', (name, table) 
     const glue = tables.find((t) => t.Name === name);
     const keys = (glue?.PartitionKeys ?? []).map((k) => [k.Name, k.Type]);
     for await (const file of new FsObjectStore(lakeDir).list(`${name}/`)) {
-      const parts = file.split('/').slice(1, -1).map((part) => part.split('='));
+      const parts = file
+        .split('/')
+        .slice(1, -1)
+        .map((part) => part.split('='));
       expect(parts.map(([key]) => key)).toEqual(keys.map(([key]) => key));
       parts.forEach(([, value], i) => {
         if (keys[i]?.[1] === 'int') expect(value).toMatch(/^-?\d+$/);

@@ -18,7 +18,10 @@ const glue = new GlueClient({
 const glueMock = mockClient(glue);
 const PARAMS = { databaseName: 'sparkify_lake', lakeRootUri: 's3://lake' };
 
-const play = (year: number, month: number): PartitionRef => ({ table: 'base_plays', values: [String(year), String(month)] });
+const play = (year: number, month: number): PartitionRef => ({
+  table: 'base_plays',
+  values: [String(year), String(month)],
+});
 /** `count` distinct base_plays partitions: one per month from January 2000. */
 const manyPlays = (count: number): PartitionRef[] =>
   Array.from({ length: count }, (_, i) => play(2000 + Math.floor(i / 12), (i % 12) + 1));
@@ -73,7 +76,9 @@ describe('registerPartitions', () => {
     const byTable = new Map(sentInputs().map((input) => [input.TableName, partitionList(input)]));
     expect([...byTable.keys()]).toEqual(['base_plays', 'base_songs', 'base_rejects']);
     expect(byTable.get('base_songs')?.[0]?.StorageDescriptor?.Location).toBe('s3://lake/root/base_songs/year=0/');
-    expect(byTable.get('base_rejects')?.[0]?.StorageDescriptor?.Location).toBe('s3://lake/root/base_rejects/source=log_data/');
+    expect(byTable.get('base_rejects')?.[0]?.StorageDescriptor?.Location).toBe(
+      's3://lake/root/base_rejects/source=log_data/',
+    );
     expect(byTable.get('base_rejects')?.[0]?.StorageDescriptor?.Columns?.map((c) => c.Name)).toEqual([
       'source_key',
       'line',
@@ -96,7 +101,12 @@ describe('registerPartitions', () => {
   });
 
   it('collapses duplicate partitions before sending', async () => {
-    const result = await registerPartitions(glue, PARAMS, [play(2018, 11), play(2018, 11), play(2018, 12), play(2018, 11)]);
+    const result = await registerPartitions(glue, PARAMS, [
+      play(2018, 11),
+      play(2018, 11),
+      play(2018, 12),
+      play(2018, 11),
+    ]);
 
     const values = sentInputs().flatMap((input) => partitionList(input).map((p) => p.Values));
     expect(values).toEqual([
@@ -130,7 +140,10 @@ describe('registerPartitions', () => {
   it('rejects on any other error, naming table, values and the Glue error', async () => {
     glueMock.on(BatchCreatePartitionCommand).resolves({
       Errors: [
-        { PartitionValues: ['2018', '11'], ErrorDetail: { ErrorCode: 'AlreadyExistsException', ErrorMessage: 'exists' } },
+        {
+          PartitionValues: ['2018', '11'],
+          ErrorDetail: { ErrorCode: 'AlreadyExistsException', ErrorMessage: 'exists' },
+        },
         {
           PartitionValues: ['2018', '12'],
           ErrorDetail: { ErrorCode: 'InternalServiceException', ErrorMessage: 'try again later' },
@@ -146,7 +159,9 @@ describe('registerPartitions', () => {
   it('still tries every batch before reporting a failure', async () => {
     glueMock
       .on(BatchCreatePartitionCommand)
-      .resolvesOnce({ Errors: [{ PartitionValues: ['2000', '1'], ErrorDetail: { ErrorCode: 'InvalidInputException' } }] })
+      .resolvesOnce({
+        Errors: [{ PartitionValues: ['2000', '1'], ErrorDetail: { ErrorCode: 'InvalidInputException' } }],
+      })
       .resolves({ Errors: [] });
 
     await expect(registerPartitions(glue, PARAMS, manyPlays(150))).rejects.toThrow(
@@ -162,7 +177,10 @@ describe('registerPartitions', () => {
   });
 
   it('refuses a partition whose values do not match the table keys, before sending anything', async () => {
-    const partitions: PartitionRef[] = [{ table: 'base_songs', values: ['0'] }, { table: 'base_plays', values: ['2018'] }];
+    const partitions: PartitionRef[] = [
+      { table: 'base_songs', values: ['0'] },
+      { table: 'base_plays', values: ['2018'] },
+    ];
     await expect(registerPartitions(glue, PARAMS, partitions)).rejects.toThrow(
       /base_plays: 2 partition keys but 1 values/,
     );

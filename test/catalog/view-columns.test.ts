@@ -29,10 +29,15 @@ afterAll(() => {
 });
 
 describe.each(['empty', 'sample'])('on DuckDB, over the %s lake', (lake) => {
-  it.each(ANALYST_VIEWS.map((v) => [v.name, v] as const))('%s returns exactly its declared columns and types', async (name, view) => {
-    const described = await sessions[lake]!.query(`DESCRIBE SELECT * FROM "${name}"`);
-    const nameAt = described.columns.indexOf('column_name');
-    const typeAt = described.columns.indexOf('column_type');
-    expect(described.rows.map((row) => [row[nameAt], row[typeAt]])).toEqual(view.columns.map((c) => [c.name, DUCKDB_TYPES[c.type]]));
-  });
+  it.each(ANALYST_VIEWS.map((v) => [v.name, v] as const))(
+    '%s returns exactly its declared columns and types',
+    async (name, view) => {
+      const described = await sessions[lake]!.query(`DESCRIBE SELECT * FROM "${name}"`);
+      const nameAt = described.columns.indexOf('column_name');
+      const typeAt = described.columns.indexOf('column_type');
+      expect(described.rows.map((row) => [row[nameAt], row[typeAt]])).toEqual(
+        view.columns.map((c) => [c.name, DUCKDB_TYPES[c.type]]),
+      );
+    },
+  );
 });

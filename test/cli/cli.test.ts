@@ -44,8 +44,12 @@ describe('ingest', () => {
     const lake = join(dirs.path, 'dirty-lake');
     mkdirSync(join(input, 'log_data/2018/11'), { recursive: true });
     mkdirSync(join(input, 'song_data/A/A/A'), { recursive: true });
-    const good = '{"page":"NextSong","ts":1541106106796,"userId":"8","sessionId":139,"itemInSession":0,"level":"free","song":"x"}';
-    writeFileSync(join(input, 'log_data/2018/11/2018-11-01-events.json'), `${good}\n{"page":"NextSong",\n${good.replace('"userId":"8"', '"userId":""')}`);
+    const good =
+      '{"page":"NextSong","ts":1541106106796,"userId":"8","sessionId":139,"itemInSession":0,"level":"free","song":"x"}';
+    writeFileSync(
+      join(input, 'log_data/2018/11/2018-11-01-events.json'),
+      `${good}\n{"page":"NextSong",\n${good.replace('"userId":"8"', '"userId":""')}`,
+    );
     writeFileSync(join(input, 'song_data/A/A/A/TRBAD.json'), '[{"song_id":"SO1"}]');
     const run = await runCli('ingest', input, '--lake', lake);
     expect(run.code).toBe(0);
@@ -56,10 +60,30 @@ describe('ingest', () => {
     expect(run.out).toContain('log_data/2018/11/2018-11-01-events.json: line 3: userId: empty');
     expect(run.out).toContain('song_data/A/A/A/TRBAD.json: expected one JSON object, got an array');
     expect(await queryLake(lake, 'SELECT count(*) AS n FROM songplays')).toEqual([{ n: 1 }]);
-    expect(await queryLake(lake, 'SELECT source, source_key, line, reason, raw FROM rejects ORDER BY source, line')).toEqual([
-      { source: 'log_data', source_key: 'log_data/2018/11/2018-11-01-events.json', line: 2, reason: expect.stringContaining('line 2: not valid JSON'), raw: '{"page":"NextSong",' },
-      { source: 'log_data', source_key: 'log_data/2018/11/2018-11-01-events.json', line: 3, reason: 'line 3: userId: empty', raw: good.replace('"userId":"8"', '"userId":""') },
-      { source: 'song_data', source_key: 'song_data/A/A/A/TRBAD.json', line: null, reason: 'expected one JSON object, got an array', raw: '[{"song_id":"SO1"}]' },
+    expect(
+      await queryLake(lake, 'SELECT source, source_key, line, reason, raw FROM rejects ORDER BY source, line'),
+    ).toEqual([
+      {
+        source: 'log_data',
+        source_key: 'log_data/2018/11/2018-11-01-events.json',
+        line: 2,
+        reason: expect.stringContaining('line 2: not valid JSON'),
+        raw: '{"page":"NextSong",',
+      },
+      {
+        source: 'log_data',
+        source_key: 'log_data/2018/11/2018-11-01-events.json',
+        line: 3,
+        reason: 'line 3: userId: empty',
+        raw: good.replace('"userId":"8"', '"userId":""'),
+      },
+      {
+        source: 'song_data',
+        source_key: 'song_data/A/A/A/TRBAD.json',
+        line: null,
+        reason: 'expected one JSON object, got an array',
+        raw: '[{"song_id":"SO1"}]',
+      },
     ]);
   });
 
@@ -71,7 +95,14 @@ describe('ingest', () => {
     expect(shown.code).toBe(0);
     expect(shown.terminal).toContain('Reading the lake back to count its rows (--no-summary skips this)…');
     expect(shown.out).toMatch(/The lake now holds \(read back in \d+\.\d s; --no-summary skips this\):/);
-    const skipped = await runCliWith({ columns: 100 }, 'ingest', input, '--lake', join(dirs.path, 'readback-lake'), '--no-summary');
+    const skipped = await runCliWith(
+      { columns: 100 },
+      'ingest',
+      input,
+      '--lake',
+      join(dirs.path, 'readback-lake'),
+      '--no-summary',
+    );
     expect(skipped.code).toBe(0);
     expect(skipped.out).not.toContain('The lake now holds');
     expect(skipped.terminal).not.toContain('Reading the lake back');
@@ -94,9 +125,15 @@ describe('ingest', () => {
 describe('npm start (the demo, through the real launcher)', () => {
   it('ingests the sample into a fresh lake and prints every standard question with its answer', async () => {
     const lake = join(dirs.path, 'demo-lake');
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'bin', 'sparkify-lake.mjs'), 'demo', '--lake', lake], { cwd: REPO_ROOT });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [join(REPO_ROOT, 'bin', 'sparkify-lake.mjs'), 'demo', '--lake', lake],
+      { cwd: REPO_ROOT },
+    );
     // The hint is pasteable and never goes through npx (issue 12, item 6).
-    expect(stderr).toContain(`Explore further: node bin/sparkify-lake.mjs query --lake ${lake} "SELECT * FROM users LIMIT 5"`);
+    expect(stderr).toContain(
+      `Explore further: node bin/sparkify-lake.mjs query --lake ${lake} "SELECT * FROM users LIMIT 5"`,
+    );
     expect(stdout + stderr).not.toContain('npx');
     expect(stdout).toContain('Ingested 101 files');
     expect(stdout).toContain('Log events read: 8056 (6820 NextSong)');

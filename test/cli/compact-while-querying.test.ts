@@ -23,7 +23,10 @@ beforeAll(async () => {
 afterAll(() => dirs.cleanup());
 
 /** Keeps `lanes` queries running, one after another each, until `until` settles; every answer they gave. */
-async function queriesDuring<T>(until: Promise<T>, lanes: number): Promise<{ answers: unknown[]; errors: string[]; result: T }> {
+async function queriesDuring<T>(
+  until: Promise<T>,
+  lanes: number,
+): Promise<{ answers: unknown[]; errors: string[]; result: T }> {
   const answers: unknown[] = [];
   const errors: string[] = [];
   let running = true;

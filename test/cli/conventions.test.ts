@@ -8,18 +8,21 @@ import { describe, expect, it } from 'vitest';
 import { closest } from '../../src/cli/suggest.js';
 import { runCli } from '../support/cli.js';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 const COMMANDS = ['ingest', 'query', 'compact', 'demo', 'generate', 'backfill'];
 
 describe('help', () => {
-  it.each(COMMANDS)('`%s --help` and `-h` print that command\'s usage on stdout and exit 0', async (name) => {
+  it.each(COMMANDS)("`%s --help` and `-h` print that command's usage on stdout and exit 0", async (name) => {
     for (const flag of ['--help', '-h']) {
       const run = await runCli(name, flag);
       expect(run.code).toBe(0);
       expect(run.out).toMatch(new RegExp(`^sparkify-lake ${name} `));
       expect(run.err).toBe('');
       // Only that command's usage, not every command's.
-      for (const other of COMMANDS.filter((command) => command !== name)) expect(run.out).not.toContain(`sparkify-lake ${other} `);
+      for (const other of COMMANDS.filter((command) => command !== name))
+        expect(run.out).not.toContain(`sparkify-lake ${other} `);
     }
   });
 

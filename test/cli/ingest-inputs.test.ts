@@ -119,7 +119,10 @@ describe('skipped files are counted and named', () => {
 describe('.json.gz landing files are read', () => {
   it('a gzipped log and song file give the same rows as the plain files', async () => {
     const plain = inputWith('plain', { [LOG]: sample(LOG), [SONG]: sample(SONG) });
-    const gzipped = inputWith('gzipped', { [`${LOG}.gz`]: gzipSync(sample(LOG)), [`${SONG}.gz`]: gzipSync(sample(SONG)) });
+    const gzipped = inputWith('gzipped', {
+      [`${LOG}.gz`]: gzipSync(sample(LOG)),
+      [`${SONG}.gz`]: gzipSync(sample(SONG)),
+    });
     const plainRun = await runCli('ingest', plain, '--lake', join(dirs.path, 'lake-plain'), '--no-summary');
     const gzRun = await runCli('ingest', gzipped, '--lake', join(dirs.path, 'lake-gz'), '--no-summary');
     expect(gzRun.code).toBe(0);
@@ -134,7 +137,9 @@ describe('.json.gz landing files are read', () => {
     expect(await queryLake(join(dirs.path, 'lake-gz'), figures)).toEqual(expected);
     const sources = await queryLake(join(dirs.path, 'lake-gz'), 'SELECT DISTINCT source_key FROM base_plays');
     expect(sources).toEqual([{ source_key: `${LOG}.gz` }]);
-    expect(readdirSync(join(dirs.path, 'lake-gz', 'base_plays', 'year=2018', 'month=11'))[0]).toMatch(/^part-\d{8}T\d{9}Z-[0-9a-f]{12}\.parquet$/);
+    expect(readdirSync(join(dirs.path, 'lake-gz', 'base_plays', 'year=2018', 'month=11'))[0]).toMatch(
+      /^part-\d{8}T\d{9}Z-[0-9a-f]{12}\.parquet$/,
+    );
   });
 
   it('a corrupt .json.gz fails that file (exit 1, named) and not the others', async () => {
@@ -148,10 +153,14 @@ describe('.json.gz landing files are read', () => {
   it('reads a file of concatenated gzip members whole, as gunzip does', async () => {
     const text = sample(LOG).toString('utf8');
     const half = text.indexOf('\n', text.length / 2) + 1;
-    const folder = inputWith('members', { [`${LOG}.gz`]: Buffer.concat([gzipSync(text.slice(0, half)), gzipSync(text.slice(half))]) });
+    const folder = inputWith('members', {
+      [`${LOG}.gz`]: Buffer.concat([gzipSync(text.slice(0, half)), gzipSync(text.slice(half))]),
+    });
     expect((await runCli('ingest', folder, '--lake', join(dirs.path, 'lake-members'), '--no-summary')).code).toBe(0);
     const plainPlays = (await queryLake(join(dirs.path, 'lake-plain'), 'SELECT count(*) AS n FROM songplays'))[0];
-    expect(await queryLake(join(dirs.path, 'lake-members'), 'SELECT count(*) AS n FROM songplays')).toEqual([plainPlays]);
+    expect(await queryLake(join(dirs.path, 'lake-members'), 'SELECT count(*) AS n FROM songplays')).toEqual([
+      plainPlays,
+    ]);
   });
 });
 

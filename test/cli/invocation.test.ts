@@ -14,21 +14,41 @@ import { REPO_ROOT } from '../support/paths.js';
 const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
 
 function filesUnder(folder: string, extension: string): string[] {
-  return (readdirSync(join(REPO_ROOT, folder), { recursive: true }) as string[]).filter((path) => path.endsWith(extension)).map((path) => join(folder, path));
+  return (readdirSync(join(REPO_ROOT, folder), { recursive: true }) as string[])
+    .filter((path) => path.endsWith(extension))
+    .map((path) => join(folder, path));
 }
 
 describe('invocation that never reaches the registry', () => {
-  const texts = ['README.md', ...filesUnder('docs', '.md'), ...filesUnder('src', '.ts'), 'bin/sparkify-lake.mjs', 'package.json'];
+  const texts = [
+    'README.md',
+    ...filesUnder('docs', '.md'),
+    ...filesUnder('src', '.ts'),
+    'bin/sparkify-lake.mjs',
+    'package.json',
+  ];
 
   it.each(texts)('%s never runs the tool through npx or npm exec', (path) => {
-    expect(read(path)).not.toMatch(/(npx|npm exec)( --?[\w-]+)*( --)? sparkify-lake (ingest|query|compact|demo|generate|backfill|help)\b/);
+    expect(read(path)).not.toMatch(
+      /(npx|npm exec)( --?[\w-]+)*( --)? sparkify-lake (ingest|query|compact|demo|generate|backfill|help)\b/,
+    );
   });
 
   it('the README says how to run it and why not npx, with the exit codes and the conventions', () => {
     const readme = read('README.md');
     expect(readme).toContain('node bin/sparkify-lake.mjs ingest <input-dir>');
     expect(readme).toContain('**Why not `npx sparkify-lake`.**');
-    for (const topic of ['--help', 'help <command>', '--version', 'did you mean', 'stdout', 'stderr', 'NO_COLOR', '--quiet']) expect(readme).toContain(topic);
+    for (const topic of [
+      '--help',
+      'help <command>',
+      '--version',
+      'did you mean',
+      'stdout',
+      'stderr',
+      'NO_COLOR',
+      '--quiet',
+    ])
+      expect(readme).toContain(topic);
     expect(readme).toMatch(/\| 0 \| done \|/);
     expect(readme).toMatch(/\| 1 \| something failed/);
     expect(readme).toMatch(/\| 2 \| the command line is wrong/);
@@ -68,7 +88,16 @@ describe('Node versions', () => {
     const queue = (name: string) => `https://sqs.eu-west-1.amazonaws.com/123456789012/${name}`;
     const run = await promisify(execFile)(
       process.execPath,
-      [join(REPO_ROOT, 'bin', 'sparkify-lake.mjs'), 'backfill', '--bucket', 'landing', '--song-queue-url', queue('songs'), '--log-queue-url', queue('logs')],
+      [
+        join(REPO_ROOT, 'bin', 'sparkify-lake.mjs'),
+        'backfill',
+        '--bucket',
+        'landing',
+        '--song-queue-url',
+        queue('songs'),
+        '--log-queue-url',
+        queue('logs'),
+      ],
       { cwd: REPO_ROOT, env },
     ).then(
       () => ({ code: 0, stderr: '' }),

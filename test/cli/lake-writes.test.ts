@@ -30,7 +30,13 @@ async function rowsOfEveryFile(folder: string): Promise<number> {
 }
 
 function filesUnder(folder: string): string[] {
-  return (readdirSync(folder, { recursive: true, withFileTypes: true }) as { name: string; parentPath: string; isFile(): boolean }[])
+  return (
+    readdirSync(folder, { recursive: true, withFileTypes: true }) as {
+      name: string;
+      parentPath: string;
+      isFile(): boolean;
+    }[]
+  )
     .filter((entry) => entry.isFile())
     .map((entry) => relative(folder, join(entry.parentPath, entry.name)));
 }
@@ -98,7 +104,7 @@ describe('leftovers of a crash', () => {
     expect(run.err).toContain('Removed 1 temporary file(s)');
   });
 
-  it('a temporary file newer than the run is left alone: it may be another writer\'s', async () => {
+  it("a temporary file newer than the run is left alone: it may be another writer's", async () => {
     const store = new FsObjectStore(lake);
     writeFileSync(join(lake, '_tmp', 'fresh.partial-write'), 'x');
     expect(await store.sweepTemporaries(Date.now() - 60_000)).toBe(0);
@@ -119,10 +125,13 @@ describe('a failed write', () => {
 });
 
 describe('failures are bounded, and the advice fits the cause', () => {
-  const failures = (count: number, error: string) => Array.from({ length: count }, (_, i) => ({ sourceKey: `song_data/A/TR${i}.json`, error }));
+  const failures = (count: number, error: string) =>
+    Array.from({ length: count }, (_, i) => ({ sourceKey: `song_data/A/TR${i}.json`, error }));
 
   it('a permission problem: not "run again"', () => {
-    const text = renderFailures(failures(101, "EACCES: permission denied, rename '/lake/_tmp/x' -> '/lake/base_songs/year=0/y.parquet'"));
+    const text = renderFailures(
+      failures(101, "EACCES: permission denied, rename '/lake/_tmp/x' -> '/lake/base_songs/year=0/y.parquet'"),
+    );
     expect(text).toContain('FAILED: 101 file(s) could not be processed.');
     expect(text).toContain('101 × permission denied');
     expect(text).toContain('running again will not help');
@@ -157,15 +166,23 @@ const canTestPermissions = canDropPrivileges || !isRoot;
 describe.skipIf(!canTestPermissions)('a read-only lake', () => {
   const runAsUser = (args: string[]) => {
     const launcher = [process.execPath, join(REPO_ROOT, 'bin', 'sparkify-lake.mjs'), ...args];
-    const command = canDropPrivileges ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...launcher] : launcher;
-    return spawnSync(command[0] ?? '', command.slice(1), { cwd: dirs.path, encoding: 'utf8', env: { ...process.env, HOME: dirs.path } });
+    const command = canDropPrivileges
+      ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...launcher]
+      : launcher;
+    return spawnSync(command[0] ?? '', command.slice(1), {
+      cwd: dirs.path,
+      encoding: 'utf8',
+      env: { ...process.env, HOME: dirs.path },
+    });
   };
   // mkdtemp makes the folder private to its owner.
   beforeAll(() => chmodSync(dirs.path, 0o755));
 
   it('fails once, before any file, saying it is a permission problem', async () => {
     const lake = join(dirs.path, 'read-only');
-    expect((await runCli('ingest', SAMPLE_DIR, '--only', 'songs', '--lake', lake, '--no-summary', '--quiet')).code).toBe(0);
+    expect(
+      (await runCli('ingest', SAMPLE_DIR, '--only', 'songs', '--lake', lake, '--no-summary', '--quiet')).code,
+    ).toBe(0);
     execFileSync('chmod', ['-R', 'a-w', lake]);
     try {
       const run = runAsUser(['ingest', SAMPLE_DIR, '--lake', lake]);
@@ -180,10 +197,14 @@ describe.skipIf(!canTestPermissions)('a read-only lake', () => {
 
   it('a table folder that is read-only: each file fails with permission advice, listed within bounds', async () => {
     const lake = join(dirs.path, 'read-only-table');
-    expect((await runCli('ingest', SAMPLE_DIR, '--only', 'songs', '--lake', lake, '--no-summary', '--quiet')).code).toBe(0);
+    expect(
+      (await runCli('ingest', SAMPLE_DIR, '--only', 'songs', '--lake', lake, '--no-summary', '--quiet')).code,
+    ).toBe(0);
     // New songs (new content writes), and everything writable for the other user but the songs table.
     const changed = join(dirs.path, 'changed');
-    expect((await runCli('generate', changed, '--songs', '30', '--events', '10', '--days', '1', '--quiet')).code).toBe(0);
+    expect((await runCli('generate', changed, '--songs', '30', '--events', '10', '--days', '1', '--quiet')).code).toBe(
+      0,
+    );
     execFileSync('chmod', ['-R', 'a+rwX', lake, changed]);
     execFileSync('chmod', ['-R', 'a-w', join(lake, 'base_songs')]);
     try {

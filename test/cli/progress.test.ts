@@ -43,7 +43,9 @@ describe('a progress line', () => {
 describe('ingest on a terminal', () => {
   it('redraws one line that fits: no line breaks, every redraw within the width', async () => {
     const input = join(dirs.path, 'input');
-    expect((await runCli('generate', input, '--songs', '60', '--events', '300', '--days', '2', '--quiet')).code).toBe(0);
+    expect((await runCli('generate', input, '--songs', '60', '--events', '300', '--days', '2', '--quiet')).code).toBe(
+      0,
+    );
     const run = await runCliWith({ columns: 80 }, 'ingest', input, '--lake', join(dirs.path, 'lake'), '--no-summary');
     expect(run.code).toBe(0);
     expect(run.terminal).not.toContain('\n');
@@ -84,7 +86,9 @@ describe.skipIf(!hasScript)('the real launcher on a pseudo-terminal', () => {
 
   it('draws nothing when stdout goes to a file, though stderr is a terminal', () => {
     const out = join(dirs.path, 'pty-b.txt');
-    const shown = onTerminal(`${launcher} generate ${join(dirs.path, 'pty-b')} --songs 40 --events 100 --days 1 > ${out}`);
+    const shown = onTerminal(
+      `${launcher} generate ${join(dirs.path, 'pty-b')} --songs 40 --events 100 --days 1 > ${out}`,
+    );
     expect(shown).not.toContain(' files ');
     expect(shown).not.toContain('\r[');
     expect(readFileSync(out, 'utf8')).toContain('Generated 40 song files');

@@ -38,14 +38,25 @@ describe('output formats', () => {
 
   it('cuts long values in a table, and says so; json and csv keep them whole', async () => {
     const table = await query('SELECT user_agent FROM songplays WHERE length(user_agent) > 100 LIMIT 1');
-    expect(Math.max(...table.out.split('\n').slice(0, -1).map((line) => line.length))).toBeLessThanOrEqual(60);
+    expect(
+      Math.max(
+        ...table.out
+          .split('\n')
+          .slice(0, -1)
+          .map((line) => line.length),
+      ),
+    ).toBeLessThanOrEqual(60);
     expect(table.out).toContain('values longer than 60 characters cut: --format csv or json prints them whole');
     const json = await query('--json', 'SELECT user_agent FROM songplays WHERE length(user_agent) > 100 LIMIT 1');
     expect((JSON.parse(json.out) as { user_agent: string }).user_agent.length).toBeGreaterThan(100);
   });
 
   it('--format csv: a header, RFC 4180 quoting, NULL empty and the empty string quoted', async () => {
-    const run = await query('--format', 'csv', `SELECT 1 AS n, 'a,"b"' AS quoted, NULL AS missing, '' AS empty, 'two\nlines' AS multi`);
+    const run = await query(
+      '--format',
+      'csv',
+      `SELECT 1 AS n, 'a,"b"' AS quoted, NULL AS missing, '' AS empty, 'two\nlines' AS multi`,
+    );
     expect(run.code).toBe(0);
     expect(run.out).toBe('n,quoted,missing,empty,multi\n1,"a,""b""",,"","two\nlines"');
   });
@@ -71,7 +82,10 @@ describe('output formats', () => {
 describe('where the SQL comes from', () => {
   it('--file <path>', async () => {
     const file = join(dirs.path, 'plays.sql');
-    writeFileSync(file, '-- plays per level\nSELECT level, count(*) AS plays FROM songplays GROUP BY level ORDER BY level;\n');
+    writeFileSync(
+      file,
+      '-- plays per level\nSELECT level, count(*) AS plays FROM songplays GROUP BY level ORDER BY level;\n',
+    );
     const run = await query('--format', 'csv', '--file', file);
     expect(run.out).toBe('level,plays\nfree,1229\npaid,5591');
     expect((await query('--file', join(dirs.path, 'missing.sql'))).err).toContain('SQL file');
@@ -79,7 +93,14 @@ describe('where the SQL comes from', () => {
 
   it('- and --file - read standard input', async () => {
     for (const source of [['-'], ['--file', '-']]) {
-      const run = await runCliWith({ stdin: 'SELECT count(*) AS n FROM songs' }, 'query', '--lake', lake, '--json', ...source);
+      const run = await runCliWith(
+        { stdin: 'SELECT count(*) AS n FROM songs' },
+        'query',
+        '--lake',
+        lake,
+        '--json',
+        ...source,
+      );
       expect(run.code).toBe(0);
       expect(run.out).toBe('{"n":71}');
     }
@@ -106,7 +127,11 @@ describe('where the SQL comes from', () => {
 
 describe('several statements', () => {
   it('all run in order in one session; each result set is printed', async () => {
-    const run = await query('--format', 'csv', `CREATE TEMP VIEW paid AS SELECT * FROM users WHERE level = 'paid'; SET threads = 1; SELECT count(*) AS n FROM paid; SELECT 'x' AS y`);
+    const run = await query(
+      '--format',
+      'csv',
+      `CREATE TEMP VIEW paid AS SELECT * FROM users WHERE level = 'paid'; SET threads = 1; SELECT count(*) AS n FROM paid; SELECT 'x' AS y`,
+    );
     expect(run.code).toBe(0);
     expect(run.out).toBe('n\n22\n\ny\nx');
   });
@@ -151,7 +176,12 @@ describe('the lake path', () => {
   it('a lake with nothing in it yet has every table, typed and empty', async () => {
     const fresh = join(dirs.path, 'fresh');
     await markLakeFolder(fresh, 'ingest');
-    expect(await queryLake(fresh, 'SELECT (SELECT count(*) FROM songplays) AS plays, (SELECT count(*) FROM "time") AS times')).toEqual([{ plays: 0, times: 0 }]);
+    expect(
+      await queryLake(
+        fresh,
+        'SELECT (SELECT count(*) FROM songplays) AS plays, (SELECT count(*) FROM "time") AS times',
+      ),
+    ).toEqual([{ plays: 0, times: 0 }]);
   });
 
   it("works under a path with [ ] * ? and ', and reads nothing from a folder such a glob would also match", async () => {

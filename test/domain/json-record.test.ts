@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JsonRecordError, JsonRecordReader, isNumberLiteral, parseJsonRecord, type JsonField } from '../../src/domain/json-record.js';
+import {
+  JsonRecordError,
+  JsonRecordReader,
+  isNumberLiteral,
+  parseJsonRecord,
+  type JsonField,
+} from '../../src/domain/json-record.js';
 import { Random } from '../../src/generate/random.js';
 import { SAMPLE_DIR } from '../support/paths.js';
 
@@ -22,7 +28,8 @@ const isWellFormed = (text: string): boolean => !LONE_SURROGATE.test(text);
 function hasLoneSurrogate(value: unknown): boolean {
   if (typeof value === 'string') return !isWellFormed(value);
   if (Array.isArray(value)) return value.some(hasLoneSurrogate);
-  if (value && typeof value === 'object') return Object.entries(value).some(([key, v]) => !isWellFormed(key) || hasLoneSurrogate(v));
+  if (value && typeof value === 'object')
+    return Object.entries(value).some(([key, v]) => !isWellFormed(key) || hasLoneSurrogate(v));
   return false;
 }
 
@@ -30,7 +37,9 @@ const byName = (fields: readonly JsonField[]) => Object.fromEntries(fields.map((
 
 describe('parseJsonRecord: values and exact tokens', () => {
   it('keeps the exact characters of number and literal tokens', () => {
-    const fields = byName(parseJsonRecord('{"a":4.60,"b":1.0,"c":12345678901234567890,"d":true,"e":-0.5E+10,"f":false,"g":null,"h":0}'));
+    const fields = byName(
+      parseJsonRecord('{"a":4.60,"b":1.0,"c":12345678901234567890,"d":true,"e":-0.5E+10,"f":false,"g":null,"h":0}'),
+    );
     expect(Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, [f.kind, f.value]]))).toEqual({
       a: ['number', '4.60'],
       b: ['number', '1.0'],
@@ -44,7 +53,9 @@ describe('parseJsonRecord: values and exact tokens', () => {
   });
 
   it('decodes every escape, and a surrogate pair escape into its character', () => {
-    const fields = byName(parseJsonRecord(String.raw`{"s":"a\"b\\c\/d\b\f\n\r\t\u00e9\u00C9\ud83d\ude00 end","raw":"Björk 😀"}`));
+    const fields = byName(
+      parseJsonRecord(String.raw`{"s":"a\"b\\c\/d\b\f\n\r\t\u00e9\u00C9\ud83d\ude00 end","raw":"Björk 😀"}`),
+    );
     expect(fields.s?.value).toBe('a"b\\c/d\b\f\n\r\té\u00c9😀 end');
     expect(fields.raw?.value).toBe('Björk 😀');
   });
@@ -69,7 +80,12 @@ describe('parseJsonRecord: values and exact tokens', () => {
       const fields = parseJsonRecord(line);
       expect(fields.map((f) => f.name)).toEqual(Object.keys(expected));
       for (const field of fields) {
-        const value = field.kind === 'number' ? Number(field.value) : field.kind === 'string' ? field.value : JSON.parse(field.value);
+        const value =
+          field.kind === 'number'
+            ? Number(field.value)
+            : field.kind === 'string'
+              ? field.value
+              : JSON.parse(field.value);
         expect(value).toEqual(expected[field.name]);
       }
     }
@@ -117,13 +133,45 @@ describe('parseJsonRecord: what it refuses, and why', () => {
 
   it('refuses nesting deeper than it can read without overflowing the stack, as a syntax error', () => {
     const deep = `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
-    expect(problemOf(deep)).toMatchObject({ problem: 'syntax', message: expect.stringContaining('nested deeper than 256 levels') });
+    expect(problemOf(deep)).toMatchObject({
+      problem: 'syntax',
+      message: expect.stringContaining('nested deeper than 256 levels'),
+    });
     expect(parseJsonRecord(`{"a":${'['.repeat(200)}${']'.repeat(200)}}`)[0]?.kind).toBe('array');
   });
 
   it('accepts or refuses exactly as JSON.parse does, on thousands of mutated records', () => {
     const rng = new Random('json-fuzz');
-    const alphabet = ['{', '}', '[', ']', '"', ':', ',', '\\', 'u', 'D', '8', '3', 'd', 'e', '0', '1', '-', '.', 'E', '+', ' ', '\n', 't', 'n', 'a', '\u00e9', '\ud83d', '\u0001'];
+    const alphabet = [
+      '{',
+      '}',
+      '[',
+      ']',
+      '"',
+      ':',
+      ',',
+      '\\',
+      'u',
+      'D',
+      '8',
+      '3',
+      'd',
+      'e',
+      '0',
+      '1',
+      '-',
+      '.',
+      'E',
+      '+',
+      ' ',
+      '\n',
+      't',
+      'n',
+      'a',
+      '\u00e9',
+      '\ud83d',
+      '\u0001',
+    ];
     const base = [
       '{"artist":"A\\/B","length":4.60,"n":null,"t":true,"ts":1541105830796,"o":{"k":[1,-2.5e3,"x"]},"u":"\\u00e9\\ud83d\\ude00"}',
       '{"a" : [ ] , "b" : { } }',
@@ -159,7 +207,12 @@ describe('parseJsonRecord: what it refuses, and why', () => {
         expect(isObject, text).toBe(true);
         expect(new Set(fields.map((f) => f.name)).size, text).toBe(fields.length);
         for (const field of fields) {
-          const value = field.kind === 'number' ? Number(field.value) : field.kind === 'string' ? field.value : JSON.parse(field.value);
+          const value =
+            field.kind === 'number'
+              ? Number(field.value)
+              : field.kind === 'string'
+                ? field.value
+                : JSON.parse(field.value);
           expect(value, text).toEqual((expected as Record<string, unknown>)[field.name]);
           if (field.kind === 'string') expect(isWellFormed(field.value), text).toBe(true);
         }
@@ -187,7 +240,12 @@ describe('JsonRecordReader', () => {
     expect([reader.fieldOf(0), reader.fieldOf(1), reader.unknownCount, reader.value(0)]).toEqual([0, -1, 0, '2']);
     // Same keys in another order than the record before: the in-place key comparison must not be fooled.
     reader.read('{"tsx":3,"ts":4,"page":"Home"}');
-    expect([reader.fieldOf(0), reader.value(reader.fieldOf(0)), reader.unknownCount, reader.name(0)]).toEqual([1, '4', 1, 'tsx']);
+    expect([reader.fieldOf(0), reader.value(reader.fieldOf(0)), reader.unknownCount, reader.name(0)]).toEqual([
+      1,
+      '4',
+      1,
+      'tsx',
+    ]);
   });
 });
 

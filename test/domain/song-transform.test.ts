@@ -18,7 +18,8 @@ function accepted(text: string) {
 function keptWithRejects(text: string) {
   const result = transformSongFile(KEY, text);
   if (!result.ok) throw new Error(`rejected: ${result.reject.reason}`);
-  for (const reject of result.rejects) expect(reject).toMatchObject({ source_key: KEY, line: null, raw: text, source: 'song_data' });
+  for (const reject of result.rejects)
+    expect(reject).toMatchObject({ source_key: KEY, line: null, raw: text, source: 'song_data' });
   return { row: result.row, rejects: result.rejects.map((r) => [r.field, r.reason]) };
 }
 
@@ -58,7 +59,18 @@ describe('transformSongFile on real sample files', () => {
 });
 
 describe('transformSongFile edge cases', () => {
-  const base = { num_songs: 1, artist_id: 'AR1', artist_latitude: 35.5, artist_longitude: -97.1, artist_location: '', artist_name: 'A', song_id: 'SO1', title: 'T', duration: 1.5, year: 1999 };
+  const base = {
+    num_songs: 1,
+    artist_id: 'AR1',
+    artist_latitude: 35.5,
+    artist_longitude: -97.1,
+    artist_location: '',
+    artist_name: 'A',
+    song_id: 'SO1',
+    title: 'T',
+    duration: 1.5,
+    year: 1999,
+  };
 
   it('keeps text exactly as it arrived: spaces, empty strings, unicode escapes', () => {
     const row = accepted(JSON.stringify({ ...base, title: '  Héllo \u00e9 😀 ', artist_location: '' }));
@@ -67,7 +79,9 @@ describe('transformSongFile edge cases', () => {
   });
 
   it('stores numbers that arrive in text columns as their decimal text', () => {
-    const row = accepted('{"song_id":"SO1","artist_id":"AR1","artist_name":112,"title":4.6,"artist_location":27,"year":0,"duration":1}');
+    const row = accepted(
+      '{"song_id":"SO1","artist_id":"AR1","artist_name":112,"title":4.6,"artist_location":27,"year":0,"duration":1}',
+    );
     expect([row.artist_name, row.title, row.artist_location]).toEqual(['112', '4.6', '27']);
   });
 
@@ -101,10 +115,17 @@ describe('transformSongFile edge cases', () => {
 });
 
 describe('issue 10 in song files', () => {
-  const base = '{"num_songs":1,"artist_id":"AR1","artist_latitude":35.5,"artist_longitude":-97.1,"artist_location":"","artist_name":"A","song_id":"SO1","title":"T","duration":1.5,"year":1999}';
+  const base =
+    '{"num_songs":1,"artist_id":"AR1","artist_latitude":35.5,"artist_longitude":-97.1,"artist_location":"","artist_name":"A","song_id":"SO1","title":"T","duration":1.5,"year":1999}';
   /** The base file with some fields' raw JSON replaced (or added). */
   const withRaw = (raw: Record<string, string>): string =>
-    Object.entries(raw).reduce((text, [name, json]) => (text.includes(`"${name}":`) ? text.replace(new RegExp(`"${name}":("[^"]*"|[^,}]*)`), `"${name}":${json}`) : text.replace(/}$/, `,"${name}":${json}}`)), base);
+    Object.entries(raw).reduce(
+      (text, [name, json]) =>
+        text.includes(`"${name}":`)
+          ? text.replace(new RegExp(`"${name}":("[^"]*"|[^,}]*)`), `"${name}":${json}`)
+          : text.replace(/}$/, `,"${name}":${json}}`),
+      base,
+    );
 
   it('rule 1: text columns keep the exact token of a number or literal', () => {
     const row = accepted(withRaw({ title: '4.60', artist_name: '12345678901234567890', artist_location: 'true' }));
@@ -112,8 +133,12 @@ describe('issue 10 in song files', () => {
   });
 
   it('rule 1: a duplicated key or an unpaired surrogate escape makes the file bad', () => {
-    expect(rejectedReason(withRaw({}).replace(/}$/, ',"song_id":"SO2"}'))).toMatch(/^duplicated key "song_id" at position \d+$/);
-    expect(rejectedReason(withRaw({ title: '"\\uD83D"' }))).toMatch(/^not valid Unicode: unpaired surrogate escape \\uD83D at position \d+$/);
+    expect(rejectedReason(withRaw({}).replace(/}$/, ',"song_id":"SO2"}'))).toMatch(
+      /^duplicated key "song_id" at position \d+$/,
+    );
+    expect(rejectedReason(withRaw({ title: '"\\uD83D"' }))).toMatch(
+      /^not valid Unicode: unpaired surrogate escape \\uD83D at position \d+$/,
+    );
     expect(accepted(withRaw({ title: '"\\uD83D\\uDE00"' })).title).toBe('😀');
   });
 
@@ -122,7 +147,12 @@ describe('issue 10 in song files', () => {
     const latin1 = Buffer.concat([Buffer.from(`${before}"Caf`), Buffer.from([0xe9]), Buffer.from(`"${after}`)]);
     const result = transformSongBytes(KEY, latin1);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.reject).toMatchObject({ reason: `not valid UTF-8: byte 0xE9 at byte ${before.length + 4}`, field: null, raw: `${before}"Caf\uFFFD"${after}` });
+    if (!result.ok)
+      expect(result.reject).toMatchObject({
+        reason: `not valid UTF-8: byte 0xE9 at byte ${before.length + 4}`,
+        field: null,
+        raw: `${before}"Caf\uFFFD"${after}`,
+      });
     const kept = transformSongBytes(KEY, Buffer.from(withRaw({ title: '"BeyoncÃ© \uFFFD"' }), 'utf8'));
     expect(kept.ok && kept.row.title).toBe('BeyoncÃ© \uFFFD');
     const bom = transformSongBytes(KEY, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(base)]));
@@ -141,14 +171,38 @@ describe('issue 10 in song files', () => {
 
   it('rule 4: any other invalid field is NULL (year 0), the song is kept, and a rejects row names the field', () => {
     const { row, rejects } = keptWithRejects(
-      withRaw({ title: '{"x":1}', artist_name: '[]', duration: '"long"', num_songs: '3e10', artist_latitude: '95', artist_longitude: '"west"', year: '1999.5' }),
+      withRaw({
+        title: '{"x":1}',
+        artist_name: '[]',
+        duration: '"long"',
+        num_songs: '3e10',
+        artist_latitude: '95',
+        artist_longitude: '"west"',
+        year: '1999.5',
+      }),
     );
-    expect(row).toMatchObject({ song_id: 'SO1', artist_id: 'AR1', title: null, artist_name: null, duration: null, num_songs: null, artist_latitude: null, artist_longitude: null, year: 0 });
+    expect(row).toMatchObject({
+      song_id: 'SO1',
+      artist_id: 'AR1',
+      title: null,
+      artist_name: null,
+      duration: null,
+      num_songs: null,
+      artist_latitude: null,
+      artist_longitude: null,
+      year: 0,
+    });
     expect(rejects).toEqual([
       ['title', 'title: expected text, got an object; stored as NULL, the song is kept'],
       ['artist_name', 'artist_name: expected text, got an array; stored as NULL, the song is kept'],
-      ['artist_latitude', 'artist_latitude: out of range (-90 … 90), got the number 95; stored as NULL, the song is kept'],
-      ['artist_longitude', 'artist_longitude: expected a number, got the string "west"; stored as NULL, the song is kept'],
+      [
+        'artist_latitude',
+        'artist_latitude: out of range (-90 … 90), got the number 95; stored as NULL, the song is kept',
+      ],
+      [
+        'artist_longitude',
+        'artist_longitude: expected a number, got the string "west"; stored as NULL, the song is kept',
+      ],
       ['duration', 'duration: expected a number, got the string "long"; stored as NULL, the song is kept'],
       ['num_songs', 'num_songs: expected a 32-bit integer, got the number 3e10; stored as NULL, the song is kept'],
       ['year', 'year: expected a whole number, got the number 1999.5; stored as 0 (unknown), the song is kept'],
@@ -156,7 +210,9 @@ describe('issue 10 in song files', () => {
   });
 
   it('rule 4: year out of 0 … 9999 or not a number is 0 with a reject; a missing or null year is 0 without one', () => {
-    expect(keptWithRejects(withRaw({ year: '-5' })).rejects).toEqual([['year', 'year: out of range (0 … 9999), got the number -5; stored as 0 (unknown), the song is kept']]);
+    expect(keptWithRejects(withRaw({ year: '-5' })).rejects).toEqual([
+      ['year', 'year: out of range (0 … 9999), got the number -5; stored as 0 (unknown), the song is kept'],
+    ]);
     expect(keptWithRejects(withRaw({ year: '"abc"' })).row.year).toBe(0);
     expect(accepted(withRaw({ year: 'null' })).year).toBe(0);
     expect(accepted(base.replace(',"year":1999', '')).year).toBe(0);
@@ -164,7 +220,10 @@ describe('issue 10 in song files', () => {
 
   it('issue 11: fields the schema does not know are kept in rescued_data, exactly as they arrived', () => {
     const result = transformSongFile(KEY, withRaw({ track_id: '"TR1"', tempo: '120.50', tags: '[ "a" ]' }));
-    expect(result.ok && [result.row.rescued_data, result.rescuedFields]).toEqual(['{"track_id":"TR1","tempo":120.50,"tags":[ "a" ]}', 3]);
+    expect(result.ok && [result.row.rescued_data, result.rescuedFields]).toEqual([
+      '{"track_id":"TR1","tempo":120.50,"tags":[ "a" ]}',
+      3,
+    ]);
     expect(accepted(base).rescued_data).toBeNull();
   });
 });

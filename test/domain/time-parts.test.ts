@@ -26,7 +26,14 @@ describe('timePartsOf', () => {
     expect(expected).toHaveLength(hours);
     const mismatches = expected.filter((row) => {
       const parts = timePartsOf(Number(row.ms));
-      return parts.hour !== row.hour || parts.day !== row.day || parts.week !== row.week || parts.month !== row.month || parts.year !== row.year || parts.weekday !== row.weekday;
+      return (
+        parts.hour !== row.hour ||
+        parts.day !== row.day ||
+        parts.week !== row.week ||
+        parts.month !== row.month ||
+        parts.year !== row.year ||
+        parts.weekday !== row.weekday
+      );
     });
     expect(mismatches).toEqual([]);
   });

@@ -24,7 +24,18 @@ describe('checkedUtf8Lines', () => {
   });
 
   it('makes a line with invalid bytes bad, and only that line, wherever the chunks split', async () => {
-    const input = bytes('{"a":"ok"}\n{"a":"', 0xc3, 0x28, '"}\n{"a":"BeyoncÃ©"}\n{"a":"', 0xef, 0xbf, 0xbd, '"}\n{"a":"', 0xff, '"}');
+    const input = bytes(
+      '{"a":"ok"}\n{"a":"',
+      0xc3,
+      0x28,
+      '"}\n{"a":"BeyoncÃ©"}\n{"a":"',
+      0xef,
+      0xbf,
+      0xbd,
+      '"}\n{"a":"',
+      0xff,
+      '"}',
+    );
     for (let split = 0; split <= input.length; split++) {
       const lines = await linesOf(chunks(input.subarray(0, split), input.subarray(split)));
       expect(lines, `split at ${split}`).toEqual([
@@ -63,10 +74,15 @@ describe('firstInvalidUtf8', () => {
   it('agrees with a fatal TextDecoder on random bytes', () => {
     const rng = new Random('utf8');
     const fatal = new TextDecoder('utf-8', { fatal: true });
-    const interesting = [0x00, 0x41, 0x7f, 0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xa0, 0x9f, 0xed, 0xef, 0xf0, 0x90, 0x8f, 0xf4, 0xf5, 0xff];
+    const interesting = [
+      0x00, 0x41, 0x7f, 0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xa0, 0x9f, 0xed, 0xef, 0xf0, 0x90, 0x8f, 0xf4, 0xf5,
+      0xff,
+    ];
     let invalid = 0;
     for (let i = 0; i < 20_000; i++) {
-      const data = Uint8Array.from({ length: rng.int(0, 8) }, () => (rng.chance(0.7) ? rng.pick(interesting) : rng.int(0, 255)));
+      const data = Uint8Array.from({ length: rng.int(0, 8) }, () =>
+        rng.chance(0.7) ? rng.pick(interesting) : rng.int(0, 255),
+      );
       let valid = true;
       try {
         fatal.decode(data);

@@ -12,7 +12,10 @@ import { tempDir } from '../support/paths.js';
 
 const saved = { engines: process.env.SPARKIFY_ENGINES_DIR, state: process.env.SPARKIFY_LOCAL_ATHENA_DIR };
 afterEach(() => {
-  for (const [name, value] of [['SPARKIFY_ENGINES_DIR', saved.engines], ['SPARKIFY_LOCAL_ATHENA_DIR', saved.state]] as const) {
+  for (const [name, value] of [
+    ['SPARKIFY_ENGINES_DIR', saved.engines],
+    ['SPARKIFY_LOCAL_ATHENA_DIR', saved.state],
+  ] as const) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
@@ -40,7 +43,11 @@ describe('query --engine trino without the engines', () => {
     const dir = tempDir('no-service');
     process.env.SPARKIFY_LOCAL_ATHENA_DIR = dir.path;
     try {
-      expect(await runCli('query', '--engine', 'trino', '--stop')).toEqual({ code: 0, out: '', err: 'no local Athena was running' });
+      expect(await runCli('query', '--engine', 'trino', '--stop')).toEqual({
+        code: 0,
+        out: '',
+        err: 'no local Athena was running',
+      });
     } finally {
       dir.cleanup();
     }
@@ -58,7 +65,12 @@ describe('query --engine trino without the engines', () => {
 });
 
 describe('resolveCfn', () => {
-  const env = { accountId: '123456789012', region: 'us-east-1', refs: { Lake: 'lake-bucket' }, attributes: { 'Queue.Arn': 'arn:aws:sqs:us-east-1:123456789012:q' } };
+  const env = {
+    accountId: '123456789012',
+    region: 'us-east-1',
+    refs: { Lake: 'lake-bucket' },
+    attributes: { 'Queue.Arn': 'arn:aws:sqs:us-east-1:123456789012:q' },
+  };
 
   it('resolves Ref, pseudo parameters, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select and Fn::Split inside any structure', () => {
     expect(

@@ -74,11 +74,15 @@ describe('erase user 49 from the sample, after ingest and compaction', () => {
   });
 
   it('every figure equals a lake built without their events: 6,820 plays minus theirs, 95 users', async () => {
-    expect(await queryLake(lake, 'SELECT (SELECT count(*) FROM songplays) AS plays, (SELECT count(*) FROM users) AS users')).toEqual([{ plays: 6820 - plays49, users: 95 }]);
+    expect(
+      await queryLake(lake, 'SELECT (SELECT count(*) FROM songplays) AS plays, (SELECT count(*) FROM users) AS users'),
+    ).toEqual([{ plays: 6820 - plays49, users: 95 }]);
     const without = copyOfSample('input-without-49');
     for (const name of readdirSync(join(without, 'log_data/2018/11'))) {
       const path = join(without, 'log_data/2018/11', name);
-      const lines = readFileSync(path, 'utf8').split('\n').filter((line) => !line.includes(`"userId":"${USER}"`));
+      const lines = readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((line) => !line.includes(`"userId":"${USER}"`));
       writeFileSync(path, lines.join('\n'));
     }
     const fresh = join(dirs.path, 'lake-without-49');
@@ -114,7 +118,10 @@ describe('erase user 49 from the sample, after ingest and compaction', () => {
 
   it('an old event of a rewritten file, replayed, reads the file as it is now: the user stays gone', async () => {
     const key = 'log_data/2018/11/2018-11-02-events.json';
-    await processBatch([{ key, seq: NO_SEQUENCER }], { source: new FsObjectStore(input), lake: new FsObjectStore(lake) });
+    await processBatch([{ key, seq: NO_SEQUENCER }], {
+      source: new FsObjectStore(input),
+      lake: new FsObjectStore(lake),
+    });
     expect(await queryLake(lake, `SELECT count(*) AS n FROM songplays WHERE user_id = ${USER}`)).toEqual([{ n: 0 }]);
     await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, retiredGraceMs: 0 });
     expect(await tracesInLake(lake)).toBe(0);

@@ -16,9 +16,32 @@ import { tempDir } from '../support/paths.js';
 import { compactTwice } from '../support/faults/compaction.js';
 import { container, eventRecord, redelivered } from '../support/worker-harness.js';
 import { FaultyObjectStore } from '../support/faults/fault-store.js';
-import { copySample, logEvents, playIds, sampleText, SAMPLE_LOGS, shiftedLog, writeInput } from '../support/faults/inputs.js';
-import { buildReferenceLake, expectNoGarbage, expectSameAnswers, rowsOf, snapshotBucketLake, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
-import { createWorld, expectNoFailures, landFolder, restoreObservability, worker, type World } from '../support/worker-harness.js';
+import {
+  copySample,
+  logEvents,
+  playIds,
+  sampleText,
+  SAMPLE_LOGS,
+  shiftedLog,
+  writeInput,
+} from '../support/faults/inputs.js';
+import {
+  buildReferenceLake,
+  expectNoGarbage,
+  expectSameAnswers,
+  rowsOf,
+  snapshotBucketLake,
+  snapshotLake,
+  type LakeSnapshot,
+} from '../support/faults/lake-compare.js';
+import {
+  createWorld,
+  expectNoFailures,
+  landFolder,
+  restoreObservability,
+  worker,
+  type World,
+} from '../support/worker-harness.js';
 
 const dirs = tempDir('faults-concurrency');
 const LOGS = SAMPLE_LOGS.slice(0, 20);
@@ -63,7 +86,11 @@ describe('20 log files of one month at once, all writing base_plays/year=2018/mo
 
     const lake = await snapshotBucketLake(aws.s3Client, w.lake, join(dirs.path, 'parallel-lake'));
     expect(rowsOf(lake, 'base_plays')).toHaveLength(expectedPlays.length);
-    expect(rowsOf(lake, 'songplays').map((row) => row.songplay_id).sort()).toEqual([...expectedPlays].sort());
+    expect(
+      rowsOf(lake, 'songplays')
+        .map((row) => row.songplay_id)
+        .sort(),
+    ).toEqual([...expectedPlays].sort());
     // Twenty objects side by side in the one partition: nobody overwrote anybody.
     expect(lake.objects.filter((key) => key.startsWith('base_plays/year=2018/month=11/'))).toHaveLength(20);
     expectSameAnswers(lake, reference, '20 parallel invocations');
@@ -88,7 +115,9 @@ describe('20 log files of one month at once, all writing base_plays/year=2018/mo
     expect(w.catalog.partitions()).toEqual([PARTITION, LEDGER_PARTITION].sort());
     const lake = await snapshotBucketLake(aws.s3Client, w.lake, join(dirs.path, 'warm-lake'));
     expectSameAnswers(lake, reference, 'one batch, then a redelivery');
-    expect(lake.staleRows.base_plays).toBe(LOGS.slice(0, 10).flatMap((key) => playIds(logEvents(sampleText(key)))).length);
+    expect(lake.staleRows.base_plays).toBe(
+      LOGS.slice(0, 10).flatMap((key) => playIds(logEvents(sampleText(key)))).length,
+    );
   });
 
   it('20 parallel song containers writing one year partition: every song row kept, the partition registered once', async () => {
@@ -102,10 +131,18 @@ describe('20 log files of one month at once, all writing base_plays/year=2018/mo
     const responses = await Promise.all(keys.map((key) => worker(w, 'song').run([eventRecord(w.landing, key)])));
     for (const [i, response] of responses.entries()) expectNoFailures(response, keys[i]!);
     const lake = await snapshotBucketLake(aws.s3Client, w.lake, join(dirs.path, 'songs-lake'));
-    expect(rowsOf(lake, 'base_songs').map((row) => row.source_key).sort()).toEqual(keys);
+    expect(
+      rowsOf(lake, 'base_songs')
+        .map((row) => row.source_key)
+        .sort(),
+    ).toEqual(keys);
     // One song_id in 20 files: the copy from the smallest key wins.
     expect(rowsOf(lake, 'songs')).toHaveLength(1);
-    expectSameAnswers(lake, (await buildReferenceLake(songInput, join(dirs.path, 'songs-reference'))).snapshot, '20 parallel song containers');
+    expectSameAnswers(
+      lake,
+      (await buildReferenceLake(songInput, join(dirs.path, 'songs-reference'))).snapshot,
+      '20 parallel song containers',
+    );
     expect(w.catalog.partitions()).toEqual(['base_songs/0', 'base_sources/song_data']);
     expect(w.catalog.created.get('base_songs/0')).toBe(1);
     // Per invocation one data object and one ledger object.
@@ -135,7 +172,10 @@ describe('two versions of one key processed at the same moment by two workers', 
   }
 
   async function expectVersion2(lakeDir: string, v2Input: string, what: string): Promise<void> {
-    const { snapshot: expected } = await buildReferenceLake(v2Input, join(dirs.path, `race-${run}-reference-${what.replace(/\W+/g, '-')}`));
+    const { snapshot: expected } = await buildReferenceLake(
+      v2Input,
+      join(dirs.path, `race-${run}-reference-${what.replace(/\W+/g, '-')}`),
+    );
     const actual = await snapshotLake(lakeDir);
     expectSameAnswers(actual, expected, what);
     expect(new Set(rowsOf(actual, 'songplays').map((row) => row.month)), what).toEqual(new Set([12]));
@@ -146,42 +186,53 @@ describe('two versions of one key processed at the same moment by two workers', 
   it.each([
     ['v1 finishes first, v2 second', 'A'],
     ['v2 finishes first, v1 second', 'B'],
-  ] as const)('%s: the answers show v2, the version with the greater sequencer; compaction keeps it', async (_name, first) => {
-    const { v1Input, v2Input, lakeDir } = inputs();
-    const lake = new FsObjectStore(lakeDir);
-    const e1 = eventRecord('landing', KEY);
-    const e2 = eventRecord('landing', KEY);
-    const read = { A: signal(), B: signal() };
-    const finished = { A: signal(), B: signal() };
-    const second = first === 'A' ? 'B' : 'A';
-    // The first to finish holds its writes until the other has read its version; the second holds its writes until the first has finished.
-    const holds = { [first]: read[second].promise, [second]: finished[first].promise } as Record<'A' | 'B', Promise<void>>;
-    const worker = (name: 'A' | 'B', inputDir: string) =>
-      container(
-        'log',
-        new FaultyObjectStore(new FsObjectStore(inputDir), { gate: (op) => (op === 'read' ? read[name].fire() : undefined) }),
-        new FaultyObjectStore(lake, { gate: async (op) => (op === 'put' ? holds[name] : undefined) }),
-      );
-    const finishOrder: string[] = [];
-    const done = (name: 'A' | 'B') => () => {
-      finishOrder.push(name);
-      finished[name].fire();
-    };
-    const [failedA, failedB] = await Promise.all([worker('A', v1Input).run([e1]).finally(done('A')), worker('B', v2Input).run([e2]).finally(done('B'))]);
-    expect([failedA, failedB]).toEqual([[], []]);
-    expect(finishOrder).toEqual([first, second]);
-    await expectVersion2(lakeDir, v2Input, `${first} first`);
-    // Both committed: v1's rows are stored too, and no answer shows them.
-    expect((await snapshotLake(lakeDir)).staleRows.base_plays).toBe(playIds(logEvents(v1)).length);
+  ] as const)(
+    '%s: the answers show v2, the version with the greater sequencer; compaction keeps it',
+    async (_name, first) => {
+      const { v1Input, v2Input, lakeDir } = inputs();
+      const lake = new FsObjectStore(lakeDir);
+      const e1 = eventRecord('landing', KEY);
+      const e2 = eventRecord('landing', KEY);
+      const read = { A: signal(), B: signal() };
+      const finished = { A: signal(), B: signal() };
+      const second = first === 'A' ? 'B' : 'A';
+      // The first to finish holds its writes until the other has read its version; the second holds its writes until the first has finished.
+      const holds = { [first]: read[second].promise, [second]: finished[first].promise } as Record<
+        'A' | 'B',
+        Promise<void>
+      >;
+      const worker = (name: 'A' | 'B', inputDir: string) =>
+        container(
+          'log',
+          new FaultyObjectStore(new FsObjectStore(inputDir), {
+            gate: (op) => (op === 'read' ? read[name].fire() : undefined),
+          }),
+          new FaultyObjectStore(lake, { gate: async (op) => (op === 'put' ? holds[name] : undefined) }),
+        );
+      const finishOrder: string[] = [];
+      const done = (name: 'A' | 'B') => () => {
+        finishOrder.push(name);
+        finished[name].fire();
+      };
+      const [failedA, failedB] = await Promise.all([
+        worker('A', v1Input).run([e1]).finally(done('A')),
+        worker('B', v2Input).run([e2]).finally(done('B')),
+      ]);
+      expect([failedA, failedB]).toEqual([[], []]);
+      expect(finishOrder).toEqual([first, second]);
+      await expectVersion2(lakeDir, v2Input, `${first} first`);
+      // Both committed: v1's rows are stored too, and no answer shows them.
+      expect((await snapshotLake(lakeDir)).staleRows.base_plays).toBe(playIds(logEvents(v1)).length);
 
-    // The next event for the key (v2 is the current content) changes nothing; compaction keeps v2 and drops v1.
-    expect(await container('log', new FsObjectStore(v2Input), lake).run([eventRecord('landing', KEY)])).toEqual([]);
-    await compactTwice(lake);
-    await expectVersion2(lakeDir, v2Input, `${first} first, then compacted`);
-    expectNoGarbage(await snapshotLake(lakeDir), 'compacted');
-  });
+      // The next event for the key (v2 is the current content) changes nothing; compaction keeps v2 and drops v1.
+      expect(await container('log', new FsObjectStore(v2Input), lake).run([eventRecord('landing', KEY)])).toEqual([]);
+      await compactTwice(lake);
+      await expectVersion2(lakeDir, v2Input, `${first} first, then compacted`);
+      expectNoGarbage(await snapshotLake(lakeDir), 'compacted');
+    },
+  );
 
-  it('a late PUT never resurrects old data: v1\'s writes and commit land after v2 committed and after a compaction', async () => {
+  it("a late PUT never resurrects old data: v1's writes and commit land after v2 committed and after a compaction", async () => {
     const { v1Input, v2Input, lakeDir } = inputs();
     const lake = new FsObjectStore(lakeDir);
     const e1 = eventRecord('landing', KEY);
@@ -197,9 +248,9 @@ describe('two versions of one key processed at the same moment by two workers', 
     release.fire();
     expect(await slow).toEqual([]);
     expect(late.keys('put').length).toBeGreaterThanOrEqual(2);
-    await expectVersion2(lakeDir, v2Input, 'after v1\'s late writes');
+    await expectVersion2(lakeDir, v2Input, "after v1's late writes");
     await compactTwice(lake);
-    await expectVersion2(lakeDir, v2Input, 'after v1\'s late writes, compacted');
+    await expectVersion2(lakeDir, v2Input, "after v1's late writes, compacted");
     expectNoGarbage(await snapshotLake(lakeDir), 'compacted after the late writes');
   });
 
@@ -211,7 +262,9 @@ describe('two versions of one key processed at the same moment by two workers', 
     expect(await container('log', new FsObjectStore(v2Input), new FsObjectStore(lakeDir)).run([e2])).toEqual([]);
     await expectVersion2(lakeDir, v2Input, 'v1 then v2');
     // v1's event delivered again after v2's (it reads the object as it is now: v2; its sequencer is the smaller).
-    expect(await container('log', new FsObjectStore(v2Input), new FsObjectStore(lakeDir)).run([redelivered(e1, 2)])).toEqual([]);
-    await expectVersion2(lakeDir, v2Input, 'v1, v2, then v1\'s event again');
+    expect(
+      await container('log', new FsObjectStore(v2Input), new FsObjectStore(lakeDir)).run([redelivered(e1, 2)]),
+    ).toEqual([]);
+    await expectVersion2(lakeDir, v2Input, "v1, v2, then v1's event again");
   });
 });

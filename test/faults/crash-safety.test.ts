@@ -27,8 +27,22 @@ import { tempDir } from '../support/paths.js';
 import { compactTwice, PAST_ABANDONED_AGE_MS } from '../support/faults/compaction.js';
 import { container, eventRecord, redelivered } from '../support/worker-harness.js';
 import { FaultyObjectStore } from '../support/faults/fault-store.js';
-import { copySample, folderKeys, sampleText, SAMPLE_SONGS, SETANTA_SONG, shiftedLog, writeInput } from '../support/faults/inputs.js';
-import { buildReferenceLake, expectNoGarbage, expectSameAnswers, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
+import {
+  copySample,
+  folderKeys,
+  sampleText,
+  SAMPLE_SONGS,
+  SETANTA_SONG,
+  shiftedLog,
+  writeInput,
+} from '../support/faults/inputs.js';
+import {
+  buildReferenceLake,
+  expectNoGarbage,
+  expectSameAnswers,
+  snapshotLake,
+  type LakeSnapshot,
+} from '../support/faults/lake-compare.js';
 import { lakeIntegrity } from '../support/faults/lake-integrity.js';
 import { restoreObservability } from '../support/faults/observability.js';
 
@@ -127,7 +141,12 @@ function freshLake(): string {
 }
 
 /** One invocation of the real handler (a fresh container) with these records; the failed message ids. */
-async function deliver(kind: SourceKind, records: readonly SQSRecord[], source: ObjectStore, lake: ObjectStore): Promise<string[]> {
+async function deliver(
+  kind: SourceKind,
+  records: readonly SQSRecord[],
+  source: ObjectStore,
+  lake: ObjectStore,
+): Promise<string[]> {
   return container(kind, source, lake).run(records);
 }
 
@@ -174,14 +193,24 @@ describe.each(BATCHES)('a crash after the k-th write of a batch, then a retry: $
       const lakeDir = freshLake();
       const faulty = new FaultyObjectStore(new FsObjectStore(lakeDir), { crashAfterWrites: k });
       const failed = await deliver(batch.kind, messages, source, faulty);
-      expect(failed.sort(), `${where}: every message of the batch fails, to be redelivered`).toEqual(messages.map((m) => m.messageId).sort());
+      expect(failed.sort(), `${where}: every message of the batch fails, to be redelivered`).toEqual(
+        messages.map((m) => m.messageId).sort(),
+      );
       expect(faulty.crashed).toBe(true);
       expect(faulty.writes).toBe(k);
       await faulty.settled();
       expect((await lakeIntegrity(lakeDir)).problems, `${where}: what a reader sees after the crash`).toEqual([]);
       expectSameAnswers(await snapshotLake(lakeDir), before, `${where}: nothing of the crashed batch is visible`);
 
-      expect(await deliver(batch.kind, messages.map((m) => redelivered(m, 2)), source, new FsObjectStore(lakeDir)), `${where}: retry`).toEqual([]);
+      expect(
+        await deliver(
+          batch.kind,
+          messages.map((m) => redelivered(m, 2)),
+          source,
+          new FsObjectStore(lakeDir),
+        ),
+        `${where}: retry`,
+      ).toEqual([]);
       expectSameAnswers(await snapshotLake(lakeDir), expected, `${where}, then a retry`);
 
       await compactTwice(new FsObjectStore(lakeDir), ABANDONED);
@@ -203,28 +232,35 @@ describe('a crash just before the commit, then the object changes again before t
     ['v2 crashes, then the object is deleted', v2, removed],
     ["v2 crashes, then v1's exact bytes come back", v2, v1Again],
     ['its removal crashes, then the same bytes are uploaded again', removed, v1Again],
-  ] as const)('%s: nothing of the crashed version is ever visible, the retry reads the object as it is now', async (_name, crashedVersion, change) => {
-    const input = join(dirs.path, `changed-input-${++runs}`);
-    cpSync(beforeInput, input, { recursive: true });
-    crashedVersion(input);
-    const lakeDir = freshLake();
-    // Every write of the batch reaches the lake but its commit, which fails as if the process died there.
-    const crashed = new FaultyObjectStore(new FsObjectStore(lakeDir), { failWrite: (_op, key) => isCommit(key) });
-    const [message] = messagesOf([L1]);
-    expect(await deliver('log', [message!], new FsObjectStore(input), crashed)).toHaveLength(1);
-    expect(crashed.calls.filter((call) => call.outcome === 'fault').map((call) => isCommit(call.key))).toEqual([true]);
-    expectSameAnswers(await snapshotLake(lakeDir), before, 'after the crash');
+  ] as const)(
+    '%s: nothing of the crashed version is ever visible, the retry reads the object as it is now',
+    async (_name, crashedVersion, change) => {
+      const input = join(dirs.path, `changed-input-${++runs}`);
+      cpSync(beforeInput, input, { recursive: true });
+      crashedVersion(input);
+      const lakeDir = freshLake();
+      // Every write of the batch reaches the lake but its commit, which fails as if the process died there.
+      const crashed = new FaultyObjectStore(new FsObjectStore(lakeDir), { failWrite: (_op, key) => isCommit(key) });
+      const [message] = messagesOf([L1]);
+      expect(await deliver('log', [message!], new FsObjectStore(input), crashed)).toHaveLength(1);
+      expect(crashed.calls.filter((call) => call.outcome === 'fault').map((call) => isCommit(call.key))).toEqual([
+        true,
+      ]);
+      expectSameAnswers(await snapshotLake(lakeDir), before, 'after the crash');
 
-    change(input);
-    const { snapshot: expected } = await buildReferenceLake(input, join(dirs.path, `changed-reference-${runs}`));
-    // The retry is the same message again: the same sequencer as the crashed attempt.
-    expect(await deliver('log', [redelivered(message!, 2)], new FsObjectStore(input), new FsObjectStore(lakeDir))).toEqual([]);
-    expectSameAnswers(await snapshotLake(lakeDir), expected, 'after the retry');
-    await compactTwice(new FsObjectStore(lakeDir), ABANDONED);
-    const compacted = await snapshotLake(lakeDir);
-    expectSameAnswers(compacted, expected, 'after compaction');
-    expectNoGarbage(compacted, 'after compaction');
-  });
+      change(input);
+      const { snapshot: expected } = await buildReferenceLake(input, join(dirs.path, `changed-reference-${runs}`));
+      // The retry is the same message again: the same sequencer as the crashed attempt.
+      expect(
+        await deliver('log', [redelivered(message!, 2)], new FsObjectStore(input), new FsObjectStore(lakeDir)),
+      ).toEqual([]);
+      expectSameAnswers(await snapshotLake(lakeDir), expected, 'after the retry');
+      await compactTwice(new FsObjectStore(lakeDir), ABANDONED);
+      const compacted = await snapshotLake(lakeDir);
+      expectSameAnswers(compacted, expected, 'after compaction');
+      expectNoGarbage(compacted, 'after compaction');
+    },
+  );
 });
 
 describe('no reader ever sees a partial object', () => {
@@ -240,28 +276,38 @@ describe('no reader ever sees a partial object', () => {
   it.each([
     ['a temporary file torn halfway (write error)', 'tearTempWrites'],
     ['a crash after the temporary file, before the rename', 'failRenames'],
-  ] as const)('folder store, %s: list() and DuckDB see the old answers, every object whole; the retry repairs it', async (_name, fault) => {
-    const lakeDir = freshLake();
-    const [message] = messagesOf([L2]);
-    fsFaults[fault] = true;
-    try {
-      expect(await deliver('log', [message!], new FsObjectStore(input), new FsObjectStore(lakeDir))).toHaveLength(1);
-    } finally {
-      fsFaults[fault] = false;
-    }
-    const integrity = await lakeIntegrity(lakeDir);
-    expect(integrity.problems).toEqual([]);
-    expect(integrity.hiddenFiles.length, 'the crash left its temporary file on disk, hidden').toBeGreaterThan(0);
-    // ...in _tmp/, not in a partition folder, where readers that take every file would read it.
-    expect(integrity.hiddenFiles.filter((key) => !key.startsWith('_tmp/'))).toEqual([]);
-    expectSameAnswers(await snapshotLake(lakeDir), before, 'after the failed write');
+  ] as const)(
+    'folder store, %s: list() and DuckDB see the old answers, every object whole; the retry repairs it',
+    async (_name, fault) => {
+      const lakeDir = freshLake();
+      const [message] = messagesOf([L2]);
+      fsFaults[fault] = true;
+      try {
+        expect(await deliver('log', [message!], new FsObjectStore(input), new FsObjectStore(lakeDir))).toHaveLength(1);
+      } finally {
+        fsFaults[fault] = false;
+      }
+      const integrity = await lakeIntegrity(lakeDir);
+      expect(integrity.problems).toEqual([]);
+      expect(integrity.hiddenFiles.length, 'the crash left its temporary file on disk, hidden').toBeGreaterThan(0);
+      // ...in _tmp/, not in a partition folder, where readers that take every file would read it.
+      expect(integrity.hiddenFiles.filter((key) => !key.startsWith('_tmp/'))).toEqual([]);
+      expectSameAnswers(await snapshotLake(lakeDir), before, 'after the failed write');
 
-    expect(await deliver('log', [redelivered(message!, 2)], new FsObjectStore(input), new FsObjectStore(lakeDir))).toEqual([]);
-    expectSameAnswers(await snapshotLake(lakeDir), expected, 'after the retry');
-  });
+      expect(
+        await deliver('log', [redelivered(message!, 2)], new FsObjectStore(input), new FsObjectStore(lakeDir)),
+      ).toEqual([]);
+      expectSameAnswers(await snapshotLake(lakeDir), expected, 'after the retry');
+    },
+  );
 
   it('folder store: a reader polling an object while it is written sees nothing or the whole object', async () => {
-    await expectNothingPartial(new FsObjectStore(freshLake()), 'base_plays/year=2018/month=11', [Buffer.alloc(3 << 20, 'a'), Buffer.alloc(1 << 20, 'b')], 30);
+    await expectNothingPartial(
+      new FsObjectStore(freshLake()),
+      'base_plays/year=2018/month=11',
+      [Buffer.alloc(3 << 20, 'a'), Buffer.alloc(1 << 20, 'b')],
+      30,
+    );
   });
 
   describe('S3 store (fauxqs)', () => {
@@ -274,10 +320,16 @@ describe('no reader ever sees a partial object', () => {
     });
 
     it('every lake object is written once, by one PutObject holding the whole body (no multipart, no copy, no delete), and reads back byte-identical', async () => {
-      const [landing, lakeBucket] = [await createBucket(aws.s3Client, 'landing'), await createBucket(aws.s3Client, 'lake')];
+      const [landing, lakeBucket] = [
+        await createBucket(aws.s3Client, 'landing'),
+        await createBucket(aws.s3Client, 'lake'),
+      ];
       const sent: { name: string; input: unknown }[] = [];
       const original = aws.s3Client.send.bind(aws.s3Client);
-      const spy = vi.spyOn(aws.s3Client, 'send').mockImplementation(((command: { constructor: { name: string }; input: unknown }, ...rest: unknown[]) => {
+      const spy = vi.spyOn(aws.s3Client, 'send').mockImplementation(((
+        command: { constructor: { name: string }; input: unknown },
+        ...rest: unknown[]
+      ) => {
         sent.push({ name: command.constructor.name, input: command.input });
         return (original as (...args: unknown[]) => unknown)(command, ...rest);
       }) as typeof aws.s3Client.send);
@@ -311,13 +363,23 @@ describe('no reader ever sees a partial object', () => {
 
     it('a reader polling an object while it is written sees nothing or the whole object', async () => {
       const store = new S3ObjectStore(aws.s3Client, await createBucket(aws.s3Client, 'atomic'));
-      await expectNothingPartial(store, 'base_plays/year=2018/month=11', [Buffer.alloc(1 << 20, 'a'), Buffer.alloc(1 << 19, 'b')], 20);
+      await expectNothingPartial(
+        store,
+        'base_plays/year=2018/month=11',
+        [Buffer.alloc(1 << 20, 'a'), Buffer.alloc(1 << 19, 'b')],
+        20,
+      );
     });
   });
 });
 
 /** Writes `count` fresh objects one after the other while polling the one being written: every read is nothing or the whole body. */
-async function expectNothingPartial(store: ObjectStore, folder: string, bodies: readonly [Buffer, Buffer], count: number): Promise<void> {
+async function expectNothingPartial(
+  store: ObjectStore,
+  folder: string,
+  bodies: readonly [Buffer, Buffer],
+  count: number,
+): Promise<void> {
   let writing: { key: string; body: Buffer } | undefined;
   let done = false;
   const writer = (async () => {
@@ -335,7 +397,10 @@ async function expectNothingPartial(store: ObjectStore, folder: string, bodies: 
       continue;
     }
     const text = await readText(store, target.key);
-    expect(text === undefined || text === target.body.toString(), `read ${reads} of ${target.key}: ${text?.length} chars`).toBe(true);
+    expect(
+      text === undefined || text === target.body.toString(),
+      `read ${reads} of ${target.key}: ${text?.length} chars`,
+    ).toBe(true);
     reads++;
   }
   await writer;

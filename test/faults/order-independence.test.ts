@@ -11,7 +11,14 @@ import { sourceKindOf, type SourceKind } from '../../src/domain/layout.js';
 import { FsObjectStore } from '../../src/storage/fs-store.js';
 import { SAMPLE_DIR, tempDir } from '../support/paths.js';
 import { container, eventRecord } from '../support/worker-harness.js';
-import { buildReferenceLake, expectNoGarbage, expectSameAnswers, lakeRows, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
+import {
+  buildReferenceLake,
+  expectNoGarbage,
+  expectSameAnswers,
+  lakeRows,
+  snapshotLake,
+  type LakeSnapshot,
+} from '../support/faults/lake-compare.js';
 import { randomBatches, seededRandom, shuffled, type Random } from '../support/faults/seeded-random.js';
 import { SAMPLE_KEYS } from '../support/faults/inputs.js';
 
@@ -91,16 +98,43 @@ describe('all logs first, songs later', () => {
   it('songplays.song_id is null while the song is missing and set once it lands; the answers end equal to the reference', async () => {
     const random = seededRandom(7);
     const lake = join(dirs.path, 'logs-first');
-    const logs = shuffled(keys.filter((k) => sourceKindOf(k) === 'log'), random);
-    const songs = shuffled(keys.filter((k) => sourceKindOf(k) === 'song'), random);
+    const logs = shuffled(
+      keys.filter((k) => sourceKindOf(k) === 'log'),
+      random,
+    );
+    const songs = shuffled(
+      keys.filter((k) => sourceKindOf(k) === 'song'),
+      random,
+    );
     const elena = `SELECT songplay_id, user_id, song_id, artist_id, start_time FROM songplays WHERE songplay_id = '15-818-5-1542837407796'`;
 
     await oneAtATime(logs, lake);
-    expect(await lakeRows(lake, `SELECT count(*) AS plays, count(song_id) AS matched, count(artist_id) AS with_artist FROM songplays`)).toEqual([{ plays: 6820, matched: 0, with_artist: 0 }]);
-    expect(await lakeRows(lake, elena)).toEqual([{ songplay_id: '15-818-5-1542837407796', user_id: 15, song_id: null, artist_id: null, start_time: '2018-11-21 21:56:47.796' }]);
+    expect(
+      await lakeRows(
+        lake,
+        `SELECT count(*) AS plays, count(song_id) AS matched, count(artist_id) AS with_artist FROM songplays`,
+      ),
+    ).toEqual([{ plays: 6820, matched: 0, with_artist: 0 }]);
+    expect(await lakeRows(lake, elena)).toEqual([
+      {
+        songplay_id: '15-818-5-1542837407796',
+        user_id: 15,
+        song_id: null,
+        artist_id: null,
+        start_time: '2018-11-21 21:56:47.796',
+      },
+    ]);
 
     await oneAtATime(songs, lake);
-    expect(await lakeRows(lake, elena)).toEqual([{ songplay_id: '15-818-5-1542837407796', user_id: 15, song_id: 'SOZCTXZ12AB0182364', artist_id: 'AR5KOSW1187FB35FF4', start_time: '2018-11-21 21:56:47.796' }]);
+    expect(await lakeRows(lake, elena)).toEqual([
+      {
+        songplay_id: '15-818-5-1542837407796',
+        user_id: 15,
+        song_id: 'SOZCTXZ12AB0182364',
+        artist_id: 'AR5KOSW1187FB35FF4',
+        start_time: '2018-11-21 21:56:47.796',
+      },
+    ]);
     expectSameAnswers(await snapshotLake(lake), reference, 'logs first, then songs');
   });
 });

@@ -22,9 +22,30 @@ import { SAMPLE_DIR, tempDir } from '../support/paths.js';
 import { FaultyObjectStore } from '../support/faults/fault-store.js';
 import { copySample, SAMPLE_LOGS, SAMPLE_SONGS, SETANTA_SONG } from '../support/faults/inputs.js';
 import { compactTwice, PAST_ABANDONED_AGE_MS } from '../support/faults/compaction.js';
-import { buildReferenceLake, expectNoGarbage, expectSameAnswers, lakeRows, snapshotBucketLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
-import { createQueueWithDlq, drainBodies, pollUntilEmpty, queueDepth, sendBodies } from '../support/faults/sqs-poller.js';
-import { createWorld, eventRecord, lakeStore, restoreObservability, sharedObservability, worker, type World } from '../support/worker-harness.js';
+import {
+  buildReferenceLake,
+  expectNoGarbage,
+  expectSameAnswers,
+  lakeRows,
+  snapshotBucketLake,
+  type LakeSnapshot,
+} from '../support/faults/lake-compare.js';
+import {
+  createQueueWithDlq,
+  drainBodies,
+  pollUntilEmpty,
+  queueDepth,
+  sendBodies,
+} from '../support/faults/sqs-poller.js';
+import {
+  createWorld,
+  eventRecord,
+  lakeStore,
+  restoreObservability,
+  sharedObservability,
+  worker,
+  type World,
+} from '../support/worker-harness.js';
 
 const dirs = tempDir('faults-queues');
 const MAX_RECEIVES = 3;
@@ -49,7 +70,11 @@ async function setUp(keys: readonly string[]): Promise<{ w: World; bodies: strin
 }
 
 /** The lake answers as a clean ingest of `keys` does, and again after a compaction that treats the failed attempts as abandoned. */
-async function expectLakeOf(w: World, keys: readonly string[], label: string): Promise<{ lakeDir: string; beforeCompaction: LakeSnapshot }> {
+async function expectLakeOf(
+  w: World,
+  keys: readonly string[],
+  label: string,
+): Promise<{ lakeDir: string; beforeCompaction: LakeSnapshot }> {
   const input = copySample(join(dirs.path, `${label}-input`), keys);
   const { snapshot: expected } = await buildReferenceLake(input, join(dirs.path, `${label}-reference`));
   expect(expected.objects.length).toBeGreaterThan(0);
@@ -71,7 +96,9 @@ describe.concurrent('real queues with a redrive policy (maxReceiveCount 3, visib
     const queues = await createQueueWithDlq(aws.sqsClient, { maxReceiveCount: MAX_RECEIVES, visibilityTimeout: 1 });
     const ids = await sendBodies(aws.sqsClient, queues.main, bodies);
     const poisonId = ids[4]!;
-    const song = worker(w, 'song', { source: (store) => new FaultyObjectStore(store, { failRead: (key) => key === poison }) });
+    const song = worker(w, 'song', {
+      source: (store) => new FaultyObjectStore(store, { failRead: (key) => key === poison }),
+    });
 
     const result = await pollUntilEmpty(aws.sqsClient, queues.main, (event) => song.run(event.Records));
 
@@ -79,18 +106,27 @@ describe.concurrent('real queues with a redrive policy (maxReceiveCount 3, visib
     expect(first!.event.Records.map((r) => r.messageId)).toEqual(ids);
     expect(first!.response.batchItemFailures).toEqual([{ itemIdentifier: poisonId }]);
     // The 9 good messages were deleted after the first invocation and never came back.
-    expect(ids.filter((id) => id !== poisonId).every((id) => result.deliveries.get(id) === 1 && result.deleted.has(id))).toBe(true);
+    expect(
+      ids.filter((id) => id !== poisonId).every((id) => result.deliveries.get(id) === 1 && result.deleted.has(id)),
+    ).toBe(true);
     expect(rest.map((inv) => inv.receiveCounts)).toEqual([{ [poisonId]: 2 }, { [poisonId]: 3 }]);
     expect(result.deliveries.get(poisonId)).toBe(MAX_RECEIVES);
     expect(result.deleted.has(poisonId)).toBe(false);
     const dead = await drainBodies(aws.sqsClient, queues.dlq);
     expect(dead.map((m) => [m.messageId, m.body])).toEqual([[poisonId, bodies[4]]]);
     expect(await queueDepth(aws.sqsClient, queues.main)).toEqual({ visible: 0, inFlight: 0 });
-    const { lakeDir } = await expectLakeOf(w, songs.filter((key) => key !== poison), 'poison');
+    const { lakeDir } = await expectLakeOf(
+      w,
+      songs.filter((key) => key !== poison),
+      'poison',
+    );
     // The 9 committed together, in the first invocation's one batch; the poison file never did.
-    expect(await lakeRows(lakeDir, `SELECT count(*) AS versions, count(DISTINCT write_id) AS writes, count(*) FILTER (WHERE source_key = '${poison}') AS poison FROM base_sources`)).toEqual([
-      { versions: 9, writes: 1, poison: 0 },
-    ]);
+    expect(
+      await lakeRows(
+        lakeDir,
+        `SELECT count(*) AS versions, count(DISTINCT write_id) AS writes, count(*) FILTER (WHERE source_key = '${poison}') AS poison FROM base_sources`,
+      ),
+    ).toEqual([{ versions: 9, writes: 1, poison: 0 }]);
   });
 
   it('a transient S3 failure (the first 2 GETs of a key fail) succeeds on the 3rd receive and the lake is correct', async () => {
@@ -101,13 +137,19 @@ describe.concurrent('real queues with a redrive policy (maxReceiveCount 3, visib
     const ids = await sendBodies(aws.sqsClient, queues.main, bodies);
     // Counted across containers and store instances: S3 itself fails the first 2 GETs of the key.
     let gets = 0;
-    const log = worker(w, 'log', { source: (store) => new FaultyObjectStore(store, { failRead: (key) => key === flaky && ++gets <= 2 }) });
+    const log = worker(w, 'log', {
+      source: (store) => new FaultyObjectStore(store, { failRead: (key) => key === flaky && ++gets <= 2 }),
+    });
 
     const result = await pollUntilEmpty(aws.sqsClient, queues.main, (event) => log.run(event.Records));
 
     expect(result.deliveries.get(ids[1]!)).toBe(3);
     expect([result.deliveries.get(ids[0]!), result.deliveries.get(ids[2]!)]).toEqual([1, 1]);
-    expect(result.invocations.map((inv) => inv.response.batchItemFailures.map((f) => f.itemIdentifier))).toEqual([[ids[1]], [ids[1]], []]);
+    expect(result.invocations.map((inv) => inv.response.batchItemFailures.map((f) => f.itemIdentifier))).toEqual([
+      [ids[1]],
+      [ids[1]],
+      [],
+    ]);
     expect(result.deleted).toEqual(new Set(ids));
     expect(gets).toBe(3);
     expect(await drainBodies(aws.sqsClient, queues.dlq)).toEqual([]);
@@ -126,7 +168,9 @@ describe.concurrent('real queues with a redrive policy (maxReceiveCount 3, visib
 
     // Both files were in the batch whose registration failed: both come back, then both commit.
     expect(result.invocations.map((inv) => inv.event.Records.length)).toEqual([2, 2]);
-    expect(result.invocations[0]!.response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([...ids].sort());
+    expect(result.invocations[0]!.response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [...ids].sort(),
+    );
     expect(result.invocations[1]!.response.batchItemFailures).toEqual([]);
     expect(ids.map((id) => result.deliveries.get(id))).toEqual([2, 2]);
     expect(result.deleted).toEqual(new Set(ids));
@@ -138,7 +182,9 @@ describe.concurrent('real queues with a redrive policy (maxReceiveCount 3, visib
     const { beforeCompaction } = await expectLakeOf(w, logs, 'transient-glue');
     // The failed attempt had written its data files; never committed, no answer shows them, compaction removed them.
     expect(beforeCompaction.uncommittedFiles.length).toBeGreaterThan(0);
-    const errors = sharedObservability().logs().filter((entry) => entry.level === 'ERROR' && JSON.stringify(entry).includes('Rate exceeded'));
+    const errors = sharedObservability()
+      .logs()
+      .filter((entry) => entry.level === 'ERROR' && JSON.stringify(entry).includes('Rate exceeded'));
     expect(errors.length).toBeGreaterThanOrEqual(1);
   });
 

@@ -15,8 +15,26 @@ import { tempDir } from '../support/paths.js';
 import { compactTwice } from '../support/faults/compaction.js';
 import { redelivered } from '../support/worker-harness.js';
 import { copySample, logEvents, playIds, sampleText, SETANTA_PLAY, SMALL_SUBSET } from '../support/faults/inputs.js';
-import { buildReferenceLake, expectNoGarbage, expectSameAnswers, forEachLimit, lakeRows, rowsOf, snapshotBucketLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
-import { createWorld, eventRecord, expectNoFailures, landFolder, lakeStore, restoreObservability, worker, type World } from '../support/worker-harness.js';
+import {
+  buildReferenceLake,
+  expectNoGarbage,
+  expectSameAnswers,
+  forEachLimit,
+  lakeRows,
+  rowsOf,
+  snapshotBucketLake,
+  type LakeSnapshot,
+} from '../support/faults/lake-compare.js';
+import {
+  createWorld,
+  eventRecord,
+  expectNoFailures,
+  landFolder,
+  lakeStore,
+  restoreObservability,
+  worker,
+  type World,
+} from '../support/worker-harness.js';
 
 const dirs = tempDir('faults-redelivery');
 let aws: LocalAws;
@@ -31,13 +49,20 @@ beforeAll(async () => {
   worlds.push(first);
   landing = first.landing;
   const input = copySample(join(dirs.path, 'input'), SMALL_SUBSET);
-  [keys, { snapshot: reference }] = await Promise.all([landFolder(aws, landing, input), buildReferenceLake(input, join(dirs.path, 'reference'))]);
+  [keys, { snapshot: reference }] = await Promise.all([
+    landFolder(aws, landing, input),
+    buildReferenceLake(input, join(dirs.path, 'reference')),
+  ]);
   expect(keys).toHaveLength(13);
   // The reference is not trivially empty (the comparisons below can fail): 10 songs, 3 days of
   // plays, one of them matched to its song.
   expect(reference.views.songs).toHaveLength(10);
-  expect(reference.views.songplays).toHaveLength(SMALL_SUBSET.flatMap((key) => (key.startsWith('log_data/') ? playIds(logEvents(sampleText(key))) : [])).length);
-  expect(rowsOf(reference, 'songplays').filter((row) => row.song_id !== null)).toMatchObject([{ songplay_id: SETANTA_PLAY, song_id: 'SOZCTXZ12AB0182364' }]);
+  expect(reference.views.songplays).toHaveLength(
+    SMALL_SUBSET.flatMap((key) => (key.startsWith('log_data/') ? playIds(logEvents(sampleText(key))) : [])).length,
+  );
+  expect(rowsOf(reference, 'songplays').filter((row) => row.song_id !== null)).toMatchObject([
+    { songplay_id: SETANTA_PLAY, song_id: 'SOZCTXZ12AB0182364' },
+  ]);
 });
 afterAll(async () => {
   for (const w of worlds) w.restore();
@@ -51,7 +76,10 @@ function partitionsOf(lake: LakeSnapshot): string[] {
   const ids = lake.objects
     .filter((key) => key.endsWith('.parquet'))
     .map((key) => key.split('/').slice(0, -1))
-    .filter(([table, ...folders]) => folders.length > 0 && baseTable(table as BaseTableName).partitionKeys.length === folders.length)
+    .filter(
+      ([table, ...folders]) =>
+        folders.length > 0 && baseTable(table as BaseTableName).partitionKeys.length === folders.length,
+    )
     .map(([table, ...folders]) => [table, ...folders.map((folder) => folder.split('=')[1])].join('/'));
   return [...new Set(ids)].sort();
 }
@@ -110,7 +138,10 @@ describe('a redelivered S3 event message changes no answer', () => {
     const deliverAll = async (receiveCount: number): Promise<void> => {
       for (const [key, record] of messages) {
         // The very same message (id, receipt, body) again, as SQS redelivers it.
-        expectNoFailures(await (sourceKindOf(key) === 'song' ? songs : logs).run([redelivered(record, receiveCount)]), key);
+        expectNoFailures(
+          await (sourceKindOf(key) === 'song' ? songs : logs).run([redelivered(record, receiveCount)]),
+          key,
+        );
       }
     };
     await deliverAll(1);
@@ -120,9 +151,12 @@ describe('a redelivered S3 event message changes no answer', () => {
     const { dir, snapshot } = await lakeOf(w);
     expectSameAnswers(snapshot, reference, 'after the second and third deliveries');
     // Each delivery committed its own version of the key (same sequencer, later write id).
-    expect(await lakeRows(dir, `SELECT count(*) AS versions, count(DISTINCT source_key) AS keys, count(DISTINCT seq) AS sequencers FROM base_sources`)).toEqual([
-      { versions: 3 * keys.length, keys: keys.length, sequencers: keys.length },
-    ]);
+    expect(
+      await lakeRows(
+        dir,
+        `SELECT count(*) AS versions, count(DISTINCT source_key) AS keys, count(DISTINCT seq) AS sequencers FROM base_sources`,
+      ),
+    ).toEqual([{ versions: 3 * keys.length, keys: keys.length, sequencers: keys.length }]);
     await expectCompactsClean(w, 'sequential redeliveries');
   });
 
@@ -148,9 +182,12 @@ describe('a redelivered S3 event message changes no answer', () => {
     const { dir, snapshot } = await lakeOf(w);
     expectSameAnswers(snapshot, reference, 'after duplicates within batches');
     // One version per key, one write per batch: the duplicate in a batch was not processed twice.
-    expect(await lakeRows(dir, `SELECT count(*) AS versions, count(DISTINCT source_key) AS keys, count(DISTINCT write_id) AS writes FROM base_sources`)).toEqual([
-      { versions: keys.length, keys: keys.length, writes: 2 + logKeys.length },
-    ]);
+    expect(
+      await lakeRows(
+        dir,
+        `SELECT count(*) AS versions, count(DISTINCT source_key) AS keys, count(DISTINCT write_id) AS writes FROM base_sources`,
+      ),
+    ).toEqual([{ versions: keys.length, keys: keys.length, writes: 2 + logKeys.length }]);
     expectNoGarbage(snapshot, 'nothing superseded');
   });
 });

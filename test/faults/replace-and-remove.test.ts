@@ -19,9 +19,39 @@ import { deleteObject, putBytes, startLocalAws, type LocalAws } from '../support
 import { tempDir } from '../support/paths.js';
 import { compactTwice } from '../support/faults/compaction.js';
 import { container, redelivered } from '../support/worker-harness.js';
-import { copySample, logEvents, playIds, SAMPLE_LOGS, SAMPLE_SONGS, sampleText, SETANTA_LOG, SETANTA_PLAY, SETANTA_SONG, shiftedLog, SMALL_SUBSET, writeInput } from '../support/faults/inputs.js';
-import { buildReferenceLake, expectNoGarbage, expectSameAnswers, rowsOf, snapshotBucketLake, snapshotLake, type LakeSnapshot } from '../support/faults/lake-compare.js';
-import { createWorld, eventRecord, expectNoFailures, landFolder, lakeStore, restoreObservability, worker, type World } from '../support/worker-harness.js';
+import {
+  copySample,
+  logEvents,
+  playIds,
+  SAMPLE_LOGS,
+  SAMPLE_SONGS,
+  sampleText,
+  SETANTA_LOG,
+  SETANTA_PLAY,
+  SETANTA_SONG,
+  shiftedLog,
+  SMALL_SUBSET,
+  writeInput,
+} from '../support/faults/inputs.js';
+import {
+  buildReferenceLake,
+  expectNoGarbage,
+  expectSameAnswers,
+  rowsOf,
+  snapshotBucketLake,
+  snapshotLake,
+  type LakeSnapshot,
+} from '../support/faults/lake-compare.js';
+import {
+  createWorld,
+  eventRecord,
+  expectNoFailures,
+  landFolder,
+  lakeStore,
+  restoreObservability,
+  worker,
+  type World,
+} from '../support/worker-harness.js';
 
 const dirs = tempDir('faults-replace');
 const SETANTA_SONG_ID = 'SOZCTXZ12AB0182364';
@@ -72,7 +102,10 @@ async function referenceOf(input: string): Promise<LakeSnapshot> {
 /** Compacts the world's lake away (no grace, twice): the answers stay the expected ones, and only current rows remain. */
 async function expectCompactsTo(w: World, expected: LakeSnapshot, what: string): Promise<LakeSnapshot> {
   await compactTwice(lakeStore(w), {
-    between: async () => expectSameAnswers(await lake(w), expected, `${what}, while the replaced files are still there`, { baseRows: false }),
+    between: async () =>
+      expectSameAnswers(await lake(w), expected, `${what}, while the replaced files are still there`, {
+        baseRows: false,
+      }),
   });
   const after = await lake(w);
   expectSameAnswers(after, expected, `${what}, after compaction`);
@@ -110,11 +143,33 @@ describe('a log file replaced under the same key', () => {
     // Concrete: December holds exactly the new version's plays, November none of the old file's.
     const newPlays = playIds(logEvents(v2Events));
     expect(newPlays.length).toBeLessThan(playIds(logEvents(original)).length / 2);
-    expect(rowsOf(actual, 'songplays').filter((row) => row.month === 12).map((row) => row.songplay_id).sort()).toEqual([...newPlays].sort());
-    expect(rowsOf(actual, 'songplays').filter((row) => row.songplay_id === SETANTA_PLAY && row.month === 11)).toEqual([]);
-    expect(new Set(rowsOf(actual, 'base_plays').filter((row) => row.source_key === SETANTA_LOG).map((row) => row.month))).toEqual(new Set([12]));
+    expect(
+      rowsOf(actual, 'songplays')
+        .filter((row) => row.month === 12)
+        .map((row) => row.songplay_id)
+        .sort(),
+    ).toEqual([...newPlays].sort());
+    expect(rowsOf(actual, 'songplays').filter((row) => row.songplay_id === SETANTA_PLAY && row.month === 11)).toEqual(
+      [],
+    );
+    expect(
+      new Set(
+        rowsOf(actual, 'base_plays')
+          .filter((row) => row.source_key === SETANTA_LOG)
+          .map((row) => row.month),
+      ),
+    ).toEqual(new Set([12]));
     const badLine = logEvents(v2Events).length + 1;
-    expect(rowsOf(actual, 'rejects')).toEqual([{ source: 'log_data', source_key: SETANTA_LOG, line: badLine, reason: expect.stringMatching(/JSON/), raw: '{"ts": 1543', field: null }]);
+    expect(rowsOf(actual, 'rejects')).toEqual([
+      {
+        source: 'log_data',
+        source_key: SETANTA_LOG,
+        line: badLine,
+        reason: expect.stringMatching(/JSON/),
+        raw: '{"ts": 1543',
+        field: null,
+      },
+    ]);
     // The old version's rows are still stored (a query that started before may read them), invisible.
     expect(actual.staleRows.base_plays).toBe(playIds(logEvents(original)).length);
 
@@ -139,7 +194,7 @@ describe('a log file replaced under the same key', () => {
 });
 
 describe('two versions of one key whose events arrive in the wrong order (the older event last)', () => {
-  it('a log: v2\'s event, then v1\'s: the answers show v2, also after compaction', async () => {
+  it("a log: v2's event, then v1's: the answers show v2, also after compaction", async () => {
     const input = join(dirs.path, 'input-wrong-order-log');
     copySample(input, [SETANTA_SONG, SETANTA_LOG]);
     const { w, records } = await worldWith(input);
@@ -156,7 +211,7 @@ describe('two versions of one key whose events arrive in the wrong order (the ol
     await expectCompactsTo(w, expected, 'v2 then the late v1 event');
   });
 
-  it('a song: the new title\'s event, then the old one\'s (read after the change, so also the new title): songs and the matched play show the new version', async () => {
+  it("a song: the new title's event, then the old one's (read after the change, so also the new title): songs and the matched play show the new version", async () => {
     const input = join(dirs.path, 'input-wrong-order-song');
     copySample(input, [SETANTA_SONG, SETANTA_LOG]);
     // Put v1 and keep its event; put v2 (a new title: the play no longer matches) before any delivery.
@@ -173,7 +228,9 @@ describe('two versions of one key whose events arrive in the wrong order (the ol
     const actual = await lake(w);
     expectSameAnswers(actual, await referenceOf(input), 'v2 then the late v1 event');
     expect(rowsOf(actual, 'songs')).toMatchObject([{ song_id: SETANTA_SONG_ID, title: 'Setanta vespers' }]);
-    expect(rowsOf(actual, 'songplays').filter((row) => row.songplay_id === SETANTA_PLAY)).toMatchObject([{ song_id: null }]);
+    expect(rowsOf(actual, 'songplays').filter((row) => row.songplay_id === SETANTA_PLAY)).toMatchObject([
+      { song_id: null },
+    ]);
   });
 });
 
@@ -196,13 +253,18 @@ describe('a source object removed from the landing bucket', () => {
     expectSameAnswers(actual, await referenceOf(input), 'after removing the song');
     expect(rowsOf(actual, 'songs').map((row) => row.song_id)).not.toContain(SETANTA_SONG_ID);
     expect(rowsOf(actual, 'songs')).toHaveLength(9);
-    expect(rowsOf(actual, 'songplays').filter((row) => row.songplay_id === SETANTA_PLAY)).toMatchObject([{ song_id: null, artist_id: null }]);
+    expect(rowsOf(actual, 'songplays').filter((row) => row.songplay_id === SETANTA_PLAY)).toMatchObject([
+      { song_id: null, artist_id: null },
+    ]);
   });
 
   it('a log, its ObjectRemoved event first, then its old ObjectCreated event redelivered late: its plays leave songplays, users and time for good', async () => {
     await deleteObject(aws.s3Client, w.landing, SETANTA_LOG);
     rmSync(join(input, SETANTA_LOG));
-    await deliver(w, [eventRecord(w.landing, SETANTA_LOG, { eventName: 'ObjectRemoved:Delete' }), redelivered(records.get(SETANTA_LOG)!, 2)]);
+    await deliver(w, [
+      eventRecord(w.landing, SETANTA_LOG, { eventName: 'ObjectRemoved:Delete' }),
+      redelivered(records.get(SETANTA_LOG)!, 2),
+    ]);
 
     const actual = await lake(w);
     const expected = await referenceOf(input);
@@ -238,7 +300,11 @@ describe('every log file of a compacted lake replaced at once, in one pass', () 
       .join('\n');
 
   it('the answers equal those of a lake that never had the removed lines, before and after compacting again', async () => {
-    const input = copySample(join(dirs.path, 'input-all-logs'), [...SAMPLE_LOGS, ...SAMPLE_SONGS.slice(0, 10), SETANTA_SONG]);
+    const input = copySample(join(dirs.path, 'input-all-logs'), [
+      ...SAMPLE_LOGS,
+      ...SAMPLE_SONGS.slice(0, 10),
+      SETANTA_SONG,
+    ]);
     const lakeDir = join(dirs.path, 'all-logs-lake');
     const source = new FsObjectStore(input);
     const lakeStoreOf = new FsObjectStore(lakeDir);
@@ -248,7 +314,8 @@ describe('every log file of a compacted lake replaced at once, in one pass', () 
     expect(await song.run(songs.map((key) => eventRecord('landing', key)))).toEqual([]);
     // Batches of 2, as the log queue delivers them.
     const inPairs = async (keys: readonly string[]): Promise<void> => {
-      for (let i = 0; i < keys.length; i += 2) expect(await log.run(keys.slice(i, i + 2).map((key) => eventRecord('landing', key)))).toEqual([]);
+      for (let i = 0; i < keys.length; i += 2)
+        expect(await log.run(keys.slice(i, i + 2).map((key) => eventRecord('landing', key)))).toEqual([]);
     };
     await inPairs(SAMPLE_LOGS);
     await compactTwice(lakeStoreOf);
@@ -264,7 +331,10 @@ describe('every log file of a compacted lake replaced at once, in one pass', () 
     expect(replaced.staleRows.base_plays).toBe(6820);
 
     await compactTwice(lakeStoreOf, {
-      between: async () => expectSameAnswers(await snapshotLake(lakeDir), expected, 'while the replaced files are still there', { baseRows: false }),
+      between: async () =>
+        expectSameAnswers(await snapshotLake(lakeDir), expected, 'while the replaced files are still there', {
+          baseRows: false,
+        }),
     });
     const after = await snapshotLake(lakeDir);
     expectSameAnswers(after, expected, 'every log replaced, compacted again');

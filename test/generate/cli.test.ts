@@ -18,7 +18,21 @@ async function run(...args: string[]): Promise<{ code: number; out: string }> {
 describe('sparkify-lake generate', () => {
   it('writes the data and prints what ingesting it must give', async () => {
     const out = join(dirs.path, 'a');
-    const result = await run(out, '--seed', '9', '--songs', '20', '--events', '600', '--days', '2', '--users', '10', '--fault-rate', '0.05');
+    const result = await run(
+      out,
+      '--seed',
+      '9',
+      '--songs',
+      '20',
+      '--events',
+      '600',
+      '--days',
+      '2',
+      '--users',
+      '10',
+      '--fault-rate',
+      '0.05',
+    );
     expect(result.code).toBe(0);
     expect(existsSync(join(out, 'log_data/2018/11/2018-11-02-events.json'))).toBe(true);
     expect(result.out).toContain('Generated 20 song files and 2 log files');
@@ -27,8 +41,30 @@ describe('sparkify-lake generate', () => {
   });
 
   it('prints the whole summary as JSON, the same for the same seed', async () => {
-    const first = await run(join(dirs.path, 'b'), '--seed', 'x', '--songs', '5', '--events', '100', '--days', '1', '--json');
-    const second = await run(join(dirs.path, 'c'), '--seed', 'x', '--songs', '5', '--events', '100', '--days', '1', '--json');
+    const first = await run(
+      join(dirs.path, 'b'),
+      '--seed',
+      'x',
+      '--songs',
+      '5',
+      '--events',
+      '100',
+      '--days',
+      '1',
+      '--json',
+    );
+    const second = await run(
+      join(dirs.path, 'c'),
+      '--seed',
+      'x',
+      '--songs',
+      '5',
+      '--events',
+      '100',
+      '--days',
+      '1',
+      '--json',
+    );
     const parse = (text: string) => JSON.parse(text) as GeneratedSummary;
     expect(parse(first.out).expected).toEqual(parse(second.out).expected);
     expect(parse(first.out).expected.events).toBe(100);
@@ -60,6 +96,7 @@ describe('sparkify-lake generate', () => {
   });
 
   it('documents its options', () => {
-    for (const flag of ['--seed', '--songs', '--events', '--days', '--users', '--fault-rate', '--log-file-mb']) expect(GENERATE_USAGE).toContain(flag);
+    for (const flag of ['--seed', '--songs', '--events', '--days', '--users', '--fault-rate', '--log-file-mb'])
+      expect(GENERATE_USAGE).toContain(flag);
   });
 });

@@ -66,7 +66,11 @@ describe('generation from a seed', () => {
   it('mixes faults over the same events: a faulty file is the clean file with some lines spoiled', async () => {
     const base: GenerateOptions = { seed: 8, songs: 30, totalEvents: 2_000, days: 2 };
     const clean = await generateDatasetInMemory(base);
-    const faulty = await generateDatasetInMemory({ ...base, faultRate: 0.2, faults: [...BAD_LINE_FAULTS, 'blank-line'] });
+    const faulty = await generateDatasetInMemory({
+      ...base,
+      faultRate: 0.2,
+      faults: [...BAD_LINE_FAULTS, 'blank-line'],
+    });
     for (const file of faulty.summary.logFiles) {
       const cleanLines = linesOf(clean.files.get(file.key) ?? '');
       const bad = new Set(file.badRecords.map((record) => record.line));
@@ -88,7 +92,13 @@ describe('generation from a seed', () => {
     const total = await generateDatasetInMemory({ seed: 1, songs: 5, totalEvents: 1_001, days: 4 });
     expect(total.summary.logFiles.reduce((sum, file) => sum + file.events, 0)).toBe(1_001);
     expect(new Set(total.summary.logFiles.map((file) => file.events)).size).toBeGreaterThan(1);
-    const perDay = await generateDatasetInMemory({ seed: 1, songs: 5, eventsPerDay: 250, days: 2, startDate: '2019-12-31' });
+    const perDay = await generateDatasetInMemory({
+      seed: 1,
+      songs: 5,
+      eventsPerDay: 250,
+      days: 2,
+      startDate: '2019-12-31',
+    });
     expect(perDay.summary.logFiles.map((file) => [file.key, file.events])).toEqual([
       ['log_data/2019/12/2019-12-31-events.json', 250],
       ['log_data/2020/01/2020-01-01-events.json', 250],
@@ -112,7 +122,15 @@ describe('a generated dataset through the local ingest', () => {
   it('sets aside exactly the expected records and files, and the lake holds the expected tables', async () => {
     const input = join(dirs.path, 'ingest-input');
     const lake = join(dirs.path, 'ingest-lake');
-    const { expected } = await generateDataset(input, { seed: 'ingest', songs: 40, users: 25, totalEvents: 1_200, days: 3, faultRate: 0.08, matchShare: 0.5 });
+    const { expected } = await generateDataset(input, {
+      seed: 'ingest',
+      songs: 40,
+      users: 25,
+      totalEvents: 1_200,
+      days: 3,
+      faultRate: 0.08,
+      matchShare: 0.5,
+    });
     expect(expected.badRecords.length).toBeGreaterThan(0);
     expect(expected.badSongFiles.length).toBeGreaterThan(0);
 
@@ -123,27 +141,37 @@ describe('a generated dataset through the local ingest', () => {
     expect(summary.failures).toEqual([]);
     expect(summary.files).toBe(expected.files);
     expect(summary.rejects).toHaveLength(expected.rejects);
-    expect(summary.rejects.filter((reject) => reject.source === 'log_data' && reject.field === null).map((reject) => [reject.source_key, reject.line])).toEqual(
-      [...expected.badRecords].sort((a, b) => a.key.localeCompare(b.key) || a.line - b.line).map((record) => [record.key, record.line]),
+    expect(
+      summary.rejects
+        .filter((reject) => reject.source === 'log_data' && reject.field === null)
+        .map((reject) => [reject.source_key, reject.line]),
+    ).toEqual(
+      [...expected.badRecords]
+        .sort((a, b) => a.key.localeCompare(b.key) || a.line - b.line)
+        .map((record) => [record.key, record.line]),
     );
     const fieldKey = (key: string, line: number | null, field: string | null) => `${key}#${line}#${field}`;
-    expect(summary.rejects.filter((reject) => reject.field !== null).map((r) => fieldKey(r.source_key, r.line, r.field)).sort()).toEqual(
-      expected.fieldRejects.map((f) => fieldKey(f.key, f.line, f.field)).sort(),
-    );
+    expect(
+      summary.rejects
+        .filter((reject) => reject.field !== null)
+        .map((r) => fieldKey(r.source_key, r.line, r.field))
+        .sort(),
+    ).toEqual(expected.fieldRejects.map((f) => fieldKey(f.key, f.line, f.field)).sort());
     expect(summary.byStatus.rejected).toBe(expected.badSongFiles.length);
     expect(summary.logEvents).toEqual({ all: expected.events, nextSong: expected.nextSongEvents });
     expect(summary.rowsWritten.base_plays).toBe(expected.goodPlays);
     expect(summary.rowsWritten.base_songs).toBe(expected.songs);
     expect(summary.rescuedFields).toBe(expected.rescuedFields);
 
-    const figures = () => withLakeSql(lake, new FsObjectStore(lake), (sql) =>
-      sql.query(`SELECT (SELECT count(*) FROM songplays) AS plays, (SELECT count(song_id) FROM songplays) AS matched,
+    const figures = () =>
+      withLakeSql(lake, new FsObjectStore(lake), (sql) =>
+        sql.query(`SELECT (SELECT count(*) FROM songplays) AS plays, (SELECT count(song_id) FROM songplays) AS matched,
                         (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM users WHERE level = 'paid') AS paid,
                         (SELECT count(*) FROM songs) AS songs, (SELECT count(*) FROM songs WHERE year = 0) AS year0,
                         (SELECT count(*) FROM artists) AS artists, (SELECT count(*) FROM rejects) AS rejects,
                         (SELECT count(*) FROM rejects WHERE field IS NOT NULL) AS fields,
                         (SELECT count(rescued_data) FROM base_plays) + (SELECT count(rescued_data) FROM base_songs) AS rescued`),
-    );
+      );
     // Each rescuing fault adds one field to one record; compaction (columns merged by name) keeps them.
     const tables = await figures();
     expect(tables.rows).toEqual([

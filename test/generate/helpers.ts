@@ -38,7 +38,14 @@ export async function readBack(files: ReadonlyMap<string, Uint8Array>): Promise<
     }
   }
   const results = [...logs.values()];
-  return { songs, songRejects, songRescuedFields, logs, plays: results.flatMap((r) => r.plays), logRejects: results.flatMap((r) => r.rejects) };
+  return {
+    songs,
+    songRejects,
+    songRescuedFields,
+    logs,
+    plays: results.flatMap((r) => r.plays),
+    logRejects: results.flatMap((r) => r.rejects),
+  };
 }
 
 /** One log file's bytes through the transform, in 4 KiB chunks (lines cross chunk boundaries). */
@@ -48,7 +55,10 @@ export async function transformLogBytes(key: string, bytes: Uint8Array): Promise
   }
   const plays: PlayRow[] = [];
   const rejects: RejectRow[] = [];
-  const stats = await transformLogStreamInto(key, chunks(), { play: (row) => plays.push(row), reject: (row) => rejects.push(row) });
+  const stats = await transformLogStreamInto(key, chunks(), {
+    play: (row) => plays.push(row),
+    reject: (row) => rejects.push(row),
+  });
   return { plays, rejects, stats };
 }
 
@@ -67,7 +77,8 @@ export function usersFrom(plays: readonly PlayRow[]): { total: number; paid: num
       !seen ||
       play.start_time > seen.start_time ||
       (play.start_time === seen.start_time &&
-        (play.session_id > seen.session_id || (play.session_id === seen.session_id && play.item_in_session > seen.item_in_session)));
+        (play.session_id > seen.session_id ||
+          (play.session_id === seen.session_id && play.item_in_session > seen.item_in_session)));
     if (newer) latest.set(play.user_id, play);
   }
   const paid = [...latest.values()].filter((play) => play.level === 'paid').length;

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { transformLogLines } from '../../src/domain/log-transform.js';
-import { BAD_LINE_FAULTS, LOG_LINE_FAULTS, RESPELLED_NUMBER_TOKENS, type LogLineFault } from '../../src/generate/faults.js';
+import {
+  BAD_LINE_FAULTS,
+  LOG_LINE_FAULTS,
+  RESPELLED_NUMBER_TOKENS,
+  type LogLineFault,
+} from '../../src/generate/faults.js';
 import type { PlayRow } from '../../src/domain/rows.js';
 import { generateDatasetInMemory, generateLogText, type GenerateOptions } from '../../src/generate/index.js';
 import { SAMPLE_DIR } from '../support/paths.js';
@@ -45,18 +50,39 @@ describe.each([
         rescuedFields: file.rescuedFields,
       });
       expect(result.plays).toHaveLength(file.goodPlays);
-      expect(result.rejects.filter((reject) => reject.field === null).map((reject) => reject.line)).toEqual(file.badRecords.map((record) => record.line));
-      expect(result.rejects.filter((reject) => reject.field !== null).map((reject) => [reject.line, reject.field])).toEqual(file.fieldRejects.map((f) => [f.line, f.field]));
+      expect(result.rejects.filter((reject) => reject.field === null).map((reject) => reject.line)).toEqual(
+        file.badRecords.map((record) => record.line),
+      );
+      expect(
+        result.rejects.filter((reject) => reject.field !== null).map((reject) => [reject.line, reject.field]),
+      ).toEqual(file.fieldRejects.map((f) => [f.line, f.field]));
       expect(fileBytes.get(file.key)?.length).toBe(file.bytes);
     }
     const { expected } = summary;
     expect(back.plays).toHaveLength(expected.goodPlays);
-    expect(back.logRejects).toHaveLength(expected.badRecords.length + expected.fieldRejects.filter((f) => f.line !== null).length);
-    expect(back.songRejects.filter((reject) => reject.field === null).map((reject) => reject.source_key).sort()).toEqual(expected.badSongFiles.map((file) => file.key).sort());
-    expect(back.songRejects.filter((reject) => reject.field !== null).map((reject) => [reject.source_key, reject.field]).sort()).toEqual(
-      expected.fieldRejects.filter((f) => f.line === null).map((f) => [f.key, f.field]).sort(),
+    expect(back.logRejects).toHaveLength(
+      expected.badRecords.length + expected.fieldRejects.filter((f) => f.line !== null).length,
     );
-    expect(back.songRescuedFields + [...back.logs.values()].reduce((sum, log) => sum + log.stats.rescuedFields, 0)).toBe(expected.rescuedFields);
+    expect(
+      back.songRejects
+        .filter((reject) => reject.field === null)
+        .map((reject) => reject.source_key)
+        .sort(),
+    ).toEqual(expected.badSongFiles.map((file) => file.key).sort());
+    expect(
+      back.songRejects
+        .filter((reject) => reject.field !== null)
+        .map((reject) => [reject.source_key, reject.field])
+        .sort(),
+    ).toEqual(
+      expected.fieldRejects
+        .filter((f) => f.line === null)
+        .map((f) => [f.key, f.field])
+        .sort(),
+    );
+    expect(
+      back.songRescuedFields + [...back.logs.values()].reduce((sum, log) => sum + log.stats.rescuedFields, 0),
+    ).toBe(expected.rescuedFields);
     expect(expected.rejects).toBe(back.logRejects.length + back.songRejects.length);
     expect(back.songs).toHaveLength(expected.songs);
     expect(back.songs.filter((song) => song.year === 0)).toHaveLength(expected.songsYear0);
@@ -82,7 +108,8 @@ describe('log content looks like the app logs', () => {
 
   it('has the real field order and spellings', async () => {
     const { files } = await generated;
-    const realLine = readFileSync(join(SAMPLE_DIR, 'log_data/2018/11/2018-11-01-events.json'), 'utf8').split('\n')[0] ?? '';
+    const realLine =
+      readFileSync(join(SAMPLE_DIR, 'log_data/2018/11/2018-11-01-events.json'), 'utf8').split('\n')[0] ?? '';
     const realKeys = Object.keys(JSON.parse(realLine) as object);
     const logs = [...files].filter(([key]) => key.startsWith('log_data/'));
     expect(logs.map(([key]) => key)).toEqual([
@@ -95,7 +122,9 @@ describe('log content looks like the app logs', () => {
       // biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range, control characters included.
       expect(text).toMatch(/^[\x00-\x7f]*$/);
       const lines = linesOf(text);
-      expect(lines.filter((line) => JSON.stringify(Object.keys(JSON.parse(line) as object)) !== JSON.stringify(realKeys))).toEqual([]);
+      expect(
+        lines.filter((line) => JSON.stringify(Object.keys(JSON.parse(line) as object)) !== JSON.stringify(realKeys)),
+      ).toEqual([]);
       const loggedIn = lines.find((line) => line.includes('"auth":"Logged In"')) ?? '';
       expect(loggedIn).toMatch(/"registration":\d{13}\.0,/);
       expect(loggedIn).toContain('"userAgent":');
@@ -112,7 +141,12 @@ describe('log content looks like the app logs', () => {
       const dayStart = Date.parse(`${file.date}T00:00:00Z`);
       const fileEvents = linesOf(files.get(file.key) ?? '').map((line) => JSON.parse(line) as Event);
       const ts = fileEvents.map((event) => event.ts as number);
-      expect(ts.every((value, i) => value >= dayStart && value < dayStart + 86_400_000 && (i === 0 || value >= (ts[i - 1] as number)))).toBe(true);
+      expect(
+        ts.every(
+          (value, i) =>
+            value >= dayStart && value < dayStart + 86_400_000 && (i === 0 || value >= (ts[i - 1] as number)),
+        ),
+      ).toBe(true);
       events.push(...fileEvents);
     }
     const sessions = groupBy(events, (event) => event.sessionId);
@@ -124,10 +158,13 @@ describe('log content looks like the app logs', () => {
     const nextSongShare = (pages.get('NextSong')?.length ?? 0) / events.length;
     expect(nextSongShare).toBeGreaterThan(0.8);
     expect(nextSongShare).toBeLessThan(0.9);
-    for (const page of ['Home', 'Login', 'Logout', 'Settings', 'About', 'Help', 'Upgrade', 'Downgrade']) expect(pages.has(page), page).toBe(true);
+    for (const page of ['Home', 'Login', 'Logout', 'Settings', 'About', 'Help', 'Upgrade', 'Downgrade'])
+      expect(pages.has(page), page).toBe(true);
     const loggedOut = events.filter((event) => event.auth === 'Logged Out');
     expect(loggedOut.length).toBeGreaterThan(0);
-    expect(loggedOut.every((event) => event.userId === '' && event.firstName === null && event.page !== 'NextSong')).toBe(true);
+    expect(
+      loggedOut.every((event) => event.userId === '' && event.firstName === null && event.page !== 'NextSong'),
+    ).toBe(true);
     const levels = groupBy(
       events.filter((event) => event.page === 'NextSong'),
       (event) => event.userId,
@@ -162,61 +199,87 @@ const content = ({ source_line: _line, rescued_data: _rescued, ...rest }: PlayRo
 describe('each log fault alone', () => {
   const options = { events: 400, songs: 50 };
 
-  it.each(LOG_LINE_FAULTS)('%s: the transform finds exactly the expected records, for the expected reason', async (fault) => {
-    const { bytes, expectation } = await generateLogText({ seed: fault, ...options, faultRate: 0.5, faults: [fault] });
-    const result = await transformLogBytes(expectation.key, bytes);
-    expect(result.stats.events).toBe(expectation.events);
-    expect(result.stats.nextSongEvents).toBe(expectation.nextSongEvents);
-    expect(result.stats.blankLines).toBe(expectation.blankLines);
-    expect(result.plays).toHaveLength(expectation.goodPlays);
-    const records = result.rejects.filter((reject) => reject.field === null);
-    expect(records.map((reject) => reject.line)).toEqual(expectation.badRecords.map((record) => record.line));
-    const outcome = OUTCOMES[fault];
-    expect(BAD_LINE_FAULTS.has(fault)).toBe(outcome !== 'kept');
-    if (outcome !== 'kept') {
-      expect(expectation.badRecords.length).toBeGreaterThan(20);
-      expect(records.filter((reject) => !outcome.test(reject.reason))).toEqual([]);
-      return;
-    }
-    expect(expectation.badRecords).toEqual([]);
-    // The same file without the fault: the fault draws come from their own generator.
-    const clean = await generateLogText({ seed: fault, ...options });
-    const cleanPlays = (await transformLogBytes(clean.expectation.key, clean.bytes)).plays;
-    if (fault === 'nextsong-bad-field') {
-      expect(expectation.fieldRejects.length).toBeGreaterThan(20);
-      expect(result.rejects.filter((reject) => reject.field !== null).map((reject) => [reject.line, reject.field])).toEqual(expectation.fieldRejects.map((f) => [f.line, f.field]));
-      for (const reject of result.rejects) expect(reject.reason).toMatch(/; stored as NULL, the event is kept$/);
-      const byLine = new Map(result.plays.map((play) => [play.source_line, play]));
-      for (const { line, field } of expectation.fieldRejects) {
-        const column = { userAgent: 'user_agent', firstName: 'first_name', lastName: 'last_name' }[field] ?? field;
-        expect(byLine.get(line as number)?.[column as keyof PlayRow], `${field} on line ${line}`).toBeNull();
+  it.each(LOG_LINE_FAULTS)(
+    '%s: the transform finds exactly the expected records, for the expected reason',
+    async (fault) => {
+      const { bytes, expectation } = await generateLogText({
+        seed: fault,
+        ...options,
+        faultRate: 0.5,
+        faults: [fault],
+      });
+      const result = await transformLogBytes(expectation.key, bytes);
+      expect(result.stats.events).toBe(expectation.events);
+      expect(result.stats.nextSongEvents).toBe(expectation.nextSongEvents);
+      expect(result.stats.blankLines).toBe(expectation.blankLines);
+      expect(result.plays).toHaveLength(expectation.goodPlays);
+      const records = result.rejects.filter((reject) => reject.field === null);
+      expect(records.map((reject) => reject.line)).toEqual(expectation.badRecords.map((record) => record.line));
+      const outcome = OUTCOMES[fault];
+      expect(BAD_LINE_FAULTS.has(fault)).toBe(outcome !== 'kept');
+      if (outcome !== 'kept') {
+        expect(expectation.badRecords.length).toBeGreaterThan(20);
+        expect(records.filter((reject) => !outcome.test(reject.reason))).toEqual([]);
+        return;
       }
-      return;
-    }
-    expect(result.rejects).toEqual([]);
-    if (fault === 'blank-line') expect(expectation.blankLines).toBeGreaterThan(100);
-    if (fault === 'number-token-text') {
-      // Locations spelled as number tokens are stored with every character; nothing else changes.
-      const respelled = result.plays.filter((play) => (RESPELLED_NUMBER_TOKENS as readonly (string | null)[]).includes(play.location));
-      expect(respelled.length).toBeGreaterThan(20);
-      expect(new Set(respelled.map((play) => play.location)).size).toBeGreaterThan(3);
-      expect(result.plays.map((play) => ({ ...content(play), location: null }))).toEqual(cleanPlays.map((play) => ({ ...content(play), location: null })));
-      return;
-    }
-    // Numbers as strings, user ids with leading zeros, unknown fields: every play as without the fault.
-    expect(result.plays.map(content)).toEqual(cleanPlays.map(content));
-    const rescued = result.plays.filter((play) => play.rescued_data !== null);
-    expect(rescued).toHaveLength(expectation.rescuedFields);
-    if (fault === 'unknown-field') {
-      expect(rescued.length).toBeGreaterThan(20);
-      for (const play of rescued) expect(play.rescued_data).toMatch(/^\{"deviceInfo":\{"os":"(iOS|Android)","build":\d{3}\.50\}\}$/);
-    }
-  });
+      expect(expectation.badRecords).toEqual([]);
+      // The same file without the fault: the fault draws come from their own generator.
+      const clean = await generateLogText({ seed: fault, ...options });
+      const cleanPlays = (await transformLogBytes(clean.expectation.key, clean.bytes)).plays;
+      if (fault === 'nextsong-bad-field') {
+        expect(expectation.fieldRejects.length).toBeGreaterThan(20);
+        expect(
+          result.rejects.filter((reject) => reject.field !== null).map((reject) => [reject.line, reject.field]),
+        ).toEqual(expectation.fieldRejects.map((f) => [f.line, f.field]));
+        for (const reject of result.rejects) expect(reject.reason).toMatch(/; stored as NULL, the event is kept$/);
+        const byLine = new Map(result.plays.map((play) => [play.source_line, play]));
+        for (const { line, field } of expectation.fieldRejects) {
+          const column = { userAgent: 'user_agent', firstName: 'first_name', lastName: 'last_name' }[field] ?? field;
+          expect(byLine.get(line as number)?.[column as keyof PlayRow], `${field} on line ${line}`).toBeNull();
+        }
+        return;
+      }
+      expect(result.rejects).toEqual([]);
+      if (fault === 'blank-line') expect(expectation.blankLines).toBeGreaterThan(100);
+      if (fault === 'number-token-text') {
+        // Locations spelled as number tokens are stored with every character; nothing else changes.
+        const respelled = result.plays.filter((play) =>
+          (RESPELLED_NUMBER_TOKENS as readonly (string | null)[]).includes(play.location),
+        );
+        expect(respelled.length).toBeGreaterThan(20);
+        expect(new Set(respelled.map((play) => play.location)).size).toBeGreaterThan(3);
+        expect(result.plays.map((play) => ({ ...content(play), location: null }))).toEqual(
+          cleanPlays.map((play) => ({ ...content(play), location: null })),
+        );
+        return;
+      }
+      // Numbers as strings, user ids with leading zeros, unknown fields: every play as without the fault.
+      expect(result.plays.map(content)).toEqual(cleanPlays.map(content));
+      const rescued = result.plays.filter((play) => play.rescued_data !== null);
+      expect(rescued).toHaveLength(expectation.rescuedFields);
+      if (fault === 'unknown-field') {
+        expect(rescued.length).toBeGreaterThan(20);
+        for (const play of rescued)
+          expect(play.rescued_data).toMatch(/^\{"deviceInfo":\{"os":"(iOS|Android)","build":\d{3}\.50\}\}$/);
+      }
+    },
+  );
 
   it.each(['crlf', 'bom'] as const)('%s on every file is tolerated: nothing set aside', async (fault) => {
-    const { text, expectation } = await generateLogText({ seed: 5, events: 300, faultRate: 1, faults: [fault, 'blank-line'] });
+    const { text, expectation } = await generateLogText({
+      seed: 5,
+      events: 300,
+      faultRate: 1,
+      faults: [fault, 'blank-line'],
+    });
     expect(expectation.fileFaults).toEqual([fault]);
-    if (fault === 'crlf') expect(text.split('\n').slice(0, -1).every((line) => line.endsWith('\r'))).toBe(true);
+    if (fault === 'crlf')
+      expect(
+        text
+          .split('\n')
+          .slice(0, -1)
+          .every((line) => line.endsWith('\r')),
+      ).toBe(true);
     else expect(text.startsWith('\uFEFF')).toBe(true);
     const result = await transformLogLines(expectation.key, linesOf(text));
     expect(result.rejects).toEqual([]);

@@ -5,7 +5,12 @@ import { transformSongBytes, transformSongFile } from '../../src/domain/song-tra
 import { BAD_SONG_FAULTS, SONG_FAULTS } from '../../src/generate/faults.js';
 import { jsonString, mojibake } from '../../src/generate/json-text.js';
 import { Random } from '../../src/generate/random.js';
-import { generateCatalogue, renderSongFile, renderSongFileWithFault, type CatalogueSong } from '../../src/generate/songs.js';
+import {
+  generateCatalogue,
+  renderSongFile,
+  renderSongFileWithFault,
+  type CatalogueSong,
+} from '../../src/generate/songs.js';
 import { SAMPLE_DIR } from '../support/paths.js';
 
 const catalogue = generateCatalogue(new Random('songs-test'), { songs: 3000 });
@@ -43,13 +48,14 @@ function fromSample(key: string): { song: CatalogueSong; text: string } {
 }
 
 describe('song files in the real formats', () => {
-  it.each(['song_data/A/A/A/TRAAAAW128F429D538.json', 'song_data/A/A/A/TRAAABD128F429CF47.json', 'song_data/A/B/B/TRABBJE12903CDB442.json'])(
-    'renders %s byte for byte as the real file (pretty, \\u escapes, no newline)',
-    (key) => {
-      const { song, text } = fromSample(key);
-      expect(renderSongFile(song, 'pretty')).toBe(text);
-    },
-  );
+  it.each([
+    'song_data/A/A/A/TRAAAAW128F429D538.json',
+    'song_data/A/A/A/TRAAABD128F429CF47.json',
+    'song_data/A/B/B/TRABBJE12903CDB442.json',
+  ])('renders %s byte for byte as the real file (pretty, \\u escapes, no newline)', (key) => {
+    const { song, text } = fromSample(key);
+    expect(renderSongFile(song, 'pretty')).toBe(text);
+  });
 
   it('writes the compact format with sorted keys and no spaces', () => {
     const { song } = fromSample('song_data/A/B/B/TRABBJE12903CDB442.json');
@@ -146,8 +152,15 @@ describe('generateCatalogue', () => {
           expect(rendered.bad, label).toBe(BAD_SONG_FAULTS.has(fault));
           expect(result.ok, label).toBe(!rendered.bad);
           if (!result.ok || !rendered.stored) continue;
-          expect([result.row.title, result.row.year, result.row.duration], label).toEqual([String(rendered.stored.title), rendered.stored.year, rendered.stored.duration]);
-          expect(result.rejects.map((reject) => reject.field), label).toEqual(rendered.fieldSetAside ? [rendered.fieldSetAside] : []);
+          expect([result.row.title, result.row.year, result.row.duration], label).toEqual([
+            String(rendered.stored.title),
+            rendered.stored.year,
+            rendered.stored.duration,
+          ]);
+          expect(
+            result.rejects.map((reject) => reject.field),
+            label,
+          ).toEqual(rendered.fieldSetAside ? [rendered.fieldSetAside] : []);
           expect(result.rescuedFields, label).toBe(rendered.rescuedFields);
           expect(result.row.rescued_data === null, label).toBe(rendered.rescuedFields === 0);
         }

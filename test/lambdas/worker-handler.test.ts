@@ -54,7 +54,13 @@ import {
 import { captureObservability, type CapturedObservability } from '../support/powertools.js';
 import { FaultyObjectStore } from '../support/faults/fault-store.js';
 import { rowsOf, snapshotBucketLake } from '../support/faults/lake-compare.js';
-import { checkPartitionValues, createWorld, worker as harnessWorker, type WorkerOptions, type World } from '../support/worker-harness.js';
+import {
+  checkPartitionValues,
+  createWorld,
+  worker as harnessWorker,
+  type WorkerOptions,
+  type World,
+} from '../support/worker-harness.js';
 
 const SAMPLE = join(import.meta.dirname, '../../data/sample');
 const sha256 = (content: string | Uint8Array): string => createHash('sha256').update(content).digest('hex');
@@ -122,7 +128,9 @@ async function land(w: World, samplePath: string, key = samplePath): Promise<Put
 }
 
 function glueInputs(w: World): BatchCreatePartitionCommandInput[] {
-  return w.catalog.mock.commandCalls(BatchCreatePartitionCommand).map((call) => call.args[0].input as BatchCreatePartitionCommandInput);
+  return w.catalog.mock
+    .commandCalls(BatchCreatePartitionCommand)
+    .map((call) => call.args[0].input as BatchCreatePartitionCommandInput);
 }
 
 /** table:values of every partition sent to Glue, sorted. */
@@ -208,7 +216,8 @@ async function nextSongsOfSample(samplePath: string): Promise<NextSong[]> {
 
 /** Each user's latest NextSong event (greatest ts, then sessionId, then itemInSession): base_user_latest's rows for one file. */
 function latestPerUser(plays: readonly NextSong[]): Map<number, NextSong> {
-  const later = (a: NextSong, b: NextSong): number => a.ts - b.ts || a.sessionId - b.sessionId || a.itemInSession - b.itemInSession;
+  const later = (a: NextSong, b: NextSong): number =>
+    a.ts - b.ts || a.sessionId - b.sessionId || a.itemInSession - b.itemInSession;
   const latest = new Map<number, NextSong>();
   for (const play of plays) {
     const seen = latest.get(play.userId);
@@ -229,9 +238,16 @@ async function download(bucket: string, key: string): Promise<string> {
 }
 
 /** Downloads a lake object and reads it with DuckDB. */
-async function readParquet(bucket: string, key: string, select = '*', orderBy = ''): Promise<Record<string, unknown>[]> {
+async function readParquet(
+  bucket: string,
+  key: string,
+  select = '*',
+  orderBy = '',
+): Promise<Record<string, unknown>[]> {
   const file = await download(bucket, key);
-  const reader = await sql.runAndReadAll(`SELECT ${select} FROM read_parquet('${file}')${orderBy ? ` ORDER BY ${orderBy}` : ''}`);
+  const reader = await sql.runAndReadAll(
+    `SELECT ${select} FROM read_parquet('${file}')${orderBy ? ` ORDER BY ${orderBy}` : ''}`,
+  );
   return reader.getRowObjectsJson() as Record<string, unknown>[];
 }
 
@@ -303,7 +319,9 @@ describe('worker handler: files land in the lake', () => {
         format_version: LAKE_FORMAT_VERSION,
       },
     ]);
-    expect(await parquetColumns(w.lake, ledgerKey('song_data', writeId))).toEqual(BASE_SOURCES.columns.map((c) => c.name));
+    expect(await parquetColumns(w.lake, ledgerKey('song_data', writeId))).toEqual(
+      BASE_SOURCES.columns.map((c) => c.name),
+    );
 
     const inputs = glueInputs(w);
     expect(inputs.map((input) => input.TableName)).toEqual(['base_songs', 'base_sources']);
@@ -322,7 +340,12 @@ describe('worker handler: files land in the lake', () => {
       ],
     };
     expect(inputs[0]).toEqual(expected);
-    expect(inputs[1]).toMatchObject({ TableName: 'base_sources', PartitionInputList: [{ Values: ['song_data'], StorageDescriptor: { Location: `s3://${w.lake}/base_sources/source=song_data/` } }] });
+    expect(inputs[1]).toMatchObject({
+      TableName: 'base_sources',
+      PartitionInputList: [
+        { Values: ['song_data'], StorageDescriptor: { Location: `s3://${w.lake}/base_sources/source=song_data/` } },
+      ],
+    });
 
     expect(song.obs.metricTotal('FilesProcessed')).toBe(1);
     expect(song.obs.metricTotal('RowsWritten_base_songs')).toBe(1);
@@ -331,12 +354,29 @@ describe('worker handler: files land in the lake', () => {
     expect(song.obs.metricTotal('ObjectsWritten')).toBe(2);
     expect(song.obs.metricNames()).toContain('BatchDuration');
     expect(song.obs.logs()).toContainEqual(
-      expect.objectContaining({ level: 'INFO', message: 'file processed', key: SONG_2005, bucket: w.landing, messageIds: [record.messageId], status: 'processed', writeId }),
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'file processed',
+        key: SONG_2005,
+        bucket: w.landing,
+        messageIds: [record.messageId],
+        status: 'processed',
+        writeId,
+      }),
     );
-    expect(song.obs.logs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'batch committed', writeId, files: 1, committed: 1, objectsWritten: 2 }));
+    expect(song.obs.logs()).toContainEqual(
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'batch committed',
+        writeId,
+        files: 1,
+        committed: 1,
+        objectsWritten: 2,
+      }),
+    );
   });
 
-  it('log message → base_plays/year=2018/month=11 with one row per NextSong event, base_user_latest with each user\'s latest event, no Glue partition for the unpartitioned table', async () => {
+  it("log message → base_plays/year=2018/month=11 with one row per NextSong event, base_user_latest with each user's latest event, no Glue partition for the unpartitioned table", async () => {
     const w = await world();
     const log = worker(w, 'log');
     const put = await land(w, LOG_1101);
@@ -349,37 +389,72 @@ describe('worker handler: files land in the lake', () => {
     expect(response.batchItemFailures).toEqual([]);
     const keys = await listAllKeys(aws.s3Client, w.lake);
     const writeId = onlyWriteId(keys);
-    expect(keys).toEqual(batchObjects(writeId, 'base_plays/year=2018/month=11', 'base_sources/source=log_data', 'base_user_latest'));
+    expect(keys).toEqual(
+      batchObjects(writeId, 'base_plays/year=2018/month=11', 'base_sources/source=log_data', 'base_user_latest'),
+    );
     const playsKey = `base_plays/year=2018/month=11/part-${writeId}.parquet`;
 
-    const rows = await readParquet(w.lake, playsKey, 'songplay_id, epoch_ms(start_time)::DOUBLE AS ts, source_line, source_key, write_id');
+    const rows = await readParquet(
+      w.lake,
+      playsKey,
+      'songplay_id, epoch_ms(start_time)::DOUBLE AS ts, source_line, source_key, write_id',
+    );
     expect(rows).toHaveLength(expected.length);
     expect(rows.map((r) => r.songplay_id).sort()).toEqual(expected.map((e) => e.songplayId).sort());
     // Sorted by start time in the file, each row pointing at its source line.
     const byTime = [...expected].sort((a, b) => a.ts - b.ts || a.line - b.line);
     expect(rows.map((r) => [r.ts, r.source_line])).toEqual(byTime.map((e) => [e.ts, e.line]));
-    expect(new Set(rows.map((r) => `${String(r.source_key)} ${String(r.write_id)}`))).toEqual(new Set([`${LOG_1101} ${writeId}`]));
+    expect(new Set(rows.map((r) => `${String(r.source_key)} ${String(r.write_id)}`))).toEqual(
+      new Set([`${LOG_1101} ${writeId}`]),
+    );
     expect(await parquetColumns(w.lake, playsKey)).toEqual(BASE_PLAYS.columns.map((c) => c.name));
 
     const latest = latestPerUser(expected);
-    const users = await readParquet(w.lake, `base_user_latest/part-${writeId}.parquet`, 'user_id, level, source_line, source_key', 'user_id');
-    expect(users).toEqual([...latest.values()].sort((a, b) => a.userId - b.userId).map((e) => ({ user_id: e.userId, level: e.level, source_line: e.line, source_key: LOG_1101 })));
-    expect(await parquetColumns(w.lake, `base_user_latest/part-${writeId}.parquet`)).toEqual(BASE_USER_LATEST.columns.map((c) => c.name));
+    const users = await readParquet(
+      w.lake,
+      `base_user_latest/part-${writeId}.parquet`,
+      'user_id, level, source_line, source_key',
+      'user_id',
+    );
+    expect(users).toEqual(
+      [...latest.values()]
+        .sort((a, b) => a.userId - b.userId)
+        .map((e) => ({ user_id: e.userId, level: e.level, source_line: e.line, source_key: LOG_1101 })),
+    );
+    expect(await parquetColumns(w.lake, `base_user_latest/part-${writeId}.parquet`)).toEqual(
+      BASE_USER_LATEST.columns.map((c) => c.name),
+    );
 
     expect(await ledgerRows(w.lake, ledgerKey('log_data', writeId))).toEqual([
-      expect.objectContaining({ source_key: LOG_1101, seq: seqOf(record), status: 'present', rows: 11 + latest.size, partitions: '["base_plays/2018/11","base_user_latest"]' }),
+      expect.objectContaining({
+        source_key: LOG_1101,
+        seq: seqOf(record),
+        status: 'present',
+        rows: 11 + latest.size,
+        partitions: '["base_plays/2018/11","base_user_latest"]',
+      }),
     ]);
 
     expect(glueInputs(w)).toEqual([
       {
         DatabaseName: DATABASE,
         TableName: 'base_plays',
-        PartitionInputList: [{ Values: ['2018', '11'], StorageDescriptor: expect.objectContaining({ Location: `s3://${w.lake}/base_plays/year=2018/month=11/` }) }],
+        PartitionInputList: [
+          {
+            Values: ['2018', '11'],
+            StorageDescriptor: expect.objectContaining({ Location: `s3://${w.lake}/base_plays/year=2018/month=11/` }),
+          },
+        ],
       },
       {
         DatabaseName: DATABASE,
         TableName: 'base_sources',
-        PartitionInputList: [{ Values: ['log_data'], StorageDescriptor: expect.objectContaining({ Location: `s3://${w.lake}/base_sources/source=log_data/` }) }],
+        PartitionInputList: [
+          {
+            Values: ['log_data'],
+            StorageDescriptor: expect.objectContaining({ Location: `s3://${w.lake}/base_sources/source=log_data/` }),
+          },
+        ],
       },
     ]);
     expect(log.obs.metricTotal('RowsWritten_base_plays')).toBe(11);
@@ -391,7 +466,9 @@ describe('worker handler: files land in the lake', () => {
   it('counts the fields the schema does not know (FieldsRescued): the app changed its events, nothing was dropped', async () => {
     const w = await world();
     const log = worker(w, 'log');
-    const [first, second] = (await readFile(join(SAMPLE, LOG_1101), 'utf8')).split('\n').filter((line) => line.includes('"NextSong"'));
+    const [first, second] = (await readFile(join(SAMPLE, LOG_1101), 'utf8'))
+      .split('\n')
+      .filter((line) => line.includes('"NextSong"'));
     const withNewFields = [
       `${(first ?? '').slice(0, -1)},"mood":"happy"}`,
       `${(second ?? '').slice(0, -1)},"mood":"calm","device":{"os":"ios"}}`,
@@ -406,14 +483,30 @@ describe('worker handler: files land in the lake', () => {
   it('a batch of several files is written as one batch: one object per partition, one ledger object with a row per file', async () => {
     const w = await world();
     const song = worker(w, 'song');
-    const records = [await land(w, SONG_2005), await land(w, SONG_2004), await land(w, SONG_YEAR_0)].map((put) => sqsRecord(createdEventBody(put)));
+    const records = [await land(w, SONG_2005), await land(w, SONG_2004), await land(w, SONG_YEAR_0)].map((put) =>
+      sqsRecord(createdEventBody(put)),
+    );
 
     expect((await song.run(sqsEvent(...records))).batchItemFailures).toEqual([]);
 
     const keys = await listAllKeys(aws.s3Client, w.lake);
     const writeId = onlyWriteId(keys);
-    expect(keys).toEqual(batchObjects(writeId, 'base_songs/year=0', 'base_songs/year=2004', 'base_songs/year=2005', 'base_sources/source=song_data'));
-    expect((await ledgerRows(w.lake, ledgerKey('song_data', writeId))).map((row) => [row.source_key, row.seq, row.partitions])).toEqual(
+    expect(keys).toEqual(
+      batchObjects(
+        writeId,
+        'base_songs/year=0',
+        'base_songs/year=2004',
+        'base_songs/year=2005',
+        'base_sources/source=song_data',
+      ),
+    );
+    expect(
+      (await ledgerRows(w.lake, ledgerKey('song_data', writeId))).map((row) => [
+        row.source_key,
+        row.seq,
+        row.partitions,
+      ]),
+    ).toEqual(
       [
         [SONG_2005, seqOf(records[0]!), '["base_songs/2005"]'],
         [SONG_2004, seqOf(records[1]!), '["base_songs/2004"]'],
@@ -438,17 +531,29 @@ describe('worker handler: files land in the lake', () => {
     expect((await log.run(sqsEvent(sqsRecord(createdEventBody(logPut))))).batchItemFailures).toEqual([]);
 
     const keys = await listAllKeys(aws.s3Client, w.lake);
-    const [songWrite, logWrite] = [onlyWriteId(keys.filter((k) => k.includes('song'))), onlyWriteId(keys.filter((k) => !k.includes('song')))];
+    const [songWrite, logWrite] = [
+      onlyWriteId(keys.filter((k) => k.includes('song'))),
+      onlyWriteId(keys.filter((k) => !k.includes('song'))),
+    ];
     expect(keys).toEqual(
       [
         ...batchObjects(songWrite, 'base_songs/year=0', 'base_sources/source=song_data'),
         ...batchObjects(logWrite, 'base_plays/year=2018/month=11', 'base_sources/source=log_data', 'base_user_latest'),
       ].sort(),
     );
-    const [count] = await readParquet(w.lake, `base_plays/year=2018/month=11/part-${logWrite}.parquet`, 'count(*)::INTEGER AS n');
+    const [count] = await readParquet(
+      w.lake,
+      `base_plays/year=2018/month=11/part-${logWrite}.parquet`,
+      'count(*)::INTEGER AS n',
+    );
     expect(count).toEqual({ n: (await nextSongsOfSample(LOG_1102)).length });
     expect(count).toEqual({ n: 155 });
-    expect(gluePartitions(w)).toEqual(['base_plays:2018/11', 'base_songs:0', 'base_sources:log_data', 'base_sources:song_data']);
+    expect(gluePartitions(w)).toEqual([
+      'base_plays:2018/11',
+      'base_songs:0',
+      'base_sources:log_data',
+      'base_sources:song_data',
+    ]);
   });
 });
 
@@ -494,8 +599,12 @@ describe('worker handler: partial batch responses', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: bad.messageId }] });
     const keys = await listAllKeys(aws.s3Client, w.lake);
     const writeId = onlyWriteId(keys);
-    expect(keys).toEqual(batchObjects(writeId, 'base_songs/year=0', 'base_songs/year=2005', 'base_sources/source=song_data'));
-    expect((await ledgerRows(w.lake, ledgerKey('song_data', writeId))).map((row) => row.source_key)).toEqual([SONG_2005, SONG_YEAR_0].sort());
+    expect(keys).toEqual(
+      batchObjects(writeId, 'base_songs/year=0', 'base_songs/year=2005', 'base_sources/source=song_data'),
+    );
+    expect((await ledgerRows(w.lake, ledgerKey('song_data', writeId))).map((row) => row.source_key)).toEqual(
+      [SONG_2005, SONG_YEAR_0].sort(),
+    );
     expect(gluePartitions(w)).toEqual(['base_songs:0', 'base_songs:2005', 'base_sources:song_data']);
     expect(song.obs.metricTotal('FilesProcessed')).toBe(2);
   });
@@ -512,7 +621,9 @@ describe('worker handler: partial batch responses', () => {
     const writeId = onlyWriteId(keys);
     expect((await ledgerRows(w.lake, ledgerKey('log_data', writeId))).map((row) => row.source_key)).toEqual([LOG_1102]);
     // The batch's plays object holds the rows the failed file had produced before it failed...
-    const playSources = (await readParquet(w.lake, `base_plays/year=2018/month=11/part-${writeId}.parquet`, 'source_key')).map((row) => row.source_key);
+    const playSources = (
+      await readParquet(w.lake, `base_plays/year=2018/month=11/part-${writeId}.parquet`, 'source_key')
+    ).map((row) => row.source_key);
     const partialRows = playSources.filter((key) => key === LOG_1101).length;
     expect(partialRows).toBeGreaterThan(0);
     expect(partialRows).toBeLessThan((await nextSongsOfSample(LOG_1101)).length);
@@ -526,38 +637,65 @@ describe('worker handler: partial batch responses', () => {
     expect(log.obs.metricTotal('FilesProcessed')).toBe(1);
     const errors = log.obs.logs().filter((entry) => entry.level === 'ERROR');
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ message: 'file failed; its message will be retried, then sent to the dead-letter queue', key: LOG_1101, bucket: w.landing, messageIds: [records[0]!.messageId], writeId });
+    expect(errors[0]).toMatchObject({
+      message: 'file failed; its message will be retried, then sent to the dead-letter queue',
+      key: LOG_1101,
+      bucket: w.landing,
+      messageIds: [records[0]!.messageId],
+      writeId,
+    });
     expect(JSON.stringify(errors[0])).toContain('connection reset');
   });
 
   it('G8: a file that cannot be read at all fails only its message; nothing of it is in the lake', async () => {
     const w = await world();
-    const song = worker(w, 'song', { source: (store) => new FaultyObjectStore(store, { failRead: (key) => key === SONG_2004 }) });
-    const records = [await land(w, SONG_2005), await land(w, SONG_2004), await land(w, SONG_YEAR_0)].map((put) => sqsRecord(createdEventBody(put)));
+    const song = worker(w, 'song', {
+      source: (store) => new FaultyObjectStore(store, { failRead: (key) => key === SONG_2004 }),
+    });
+    const records = [await land(w, SONG_2005), await land(w, SONG_2004), await land(w, SONG_YEAR_0)].map((put) =>
+      sqsRecord(createdEventBody(put)),
+    );
 
     const response = await song.run(sqsEvent(...records));
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1]!.messageId }]);
     const keys = await listAllKeys(aws.s3Client, w.lake);
     const writeId = onlyWriteId(keys);
-    expect(keys).toEqual(batchObjects(writeId, 'base_songs/year=0', 'base_songs/year=2005', 'base_sources/source=song_data'));
-    expect((await ledgerRows(w.lake, ledgerKey('song_data', writeId))).map((row) => row.source_key)).toEqual([SONG_2005, SONG_YEAR_0].sort());
+    expect(keys).toEqual(
+      batchObjects(writeId, 'base_songs/year=0', 'base_songs/year=2005', 'base_sources/source=song_data'),
+    );
+    expect((await ledgerRows(w.lake, ledgerKey('song_data', writeId))).map((row) => row.source_key)).toEqual(
+      [SONG_2005, SONG_YEAR_0].sort(),
+    );
     expect(song.obs.metricTotal('FilesFailed')).toBe(1);
     expect(song.obs.metricTotal('FilesProcessed')).toBe(2);
   });
 
   it('G8: a batch that cannot be written fails every one of its messages and commits nothing', async () => {
     const w = await world();
-    const song = worker(w, 'song', { lake: (store) => new FaultyObjectStore(store, { failWrite: (_op, key) => key.startsWith('base_songs/year=2005/') }) });
-    const records = [await land(w, SONG_2005), await land(w, SONG_YEAR_0)].map((put) => sqsRecord(createdEventBody(put)));
+    const song = worker(w, 'song', {
+      lake: (store) =>
+        new FaultyObjectStore(store, { failWrite: (_op, key) => key.startsWith('base_songs/year=2005/') }),
+    });
+    const records = [await land(w, SONG_2005), await land(w, SONG_YEAR_0)].map((put) =>
+      sqsRecord(createdEventBody(put)),
+    );
     const testEvent = sqsRecord(s3TestEventBody(w.landing));
 
     const response = await song.run(sqsEvent(records[0]!, testEvent, records[1]!));
 
-    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(records.map((r) => r.messageId).sort());
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      records.map((r) => r.messageId).sort(),
+    );
     expect((await listAllKeys(aws.s3Client, w.lake)).filter((key) => key.startsWith('base_sources/'))).toEqual([]);
     expect(song.obs.metricTotal('BatchesFailed')).toBe(1);
-    expect(song.obs.logs()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'batch could not be written; every message of it will be retried', files: 2 }));
+    expect(song.obs.logs()).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'batch could not be written; every message of it will be retried',
+        files: 2,
+      }),
+    );
   });
 
   it('G8: a batch whose every message fails still answers with the list instead of throwing', async () => {
@@ -579,10 +717,15 @@ describe('worker handler: partial batch responses', () => {
     withBadSequencer.s3.object.sequencer = 'not-hex';
     const badSequencer = sqsRecord(s3EventBody(withBadSequencer));
 
-    expect((await log.run(sqsEvent(bad, badSequencer))).batchItemFailures).toEqual([{ itemIdentifier: bad.messageId }, { itemIdentifier: badSequencer.messageId }]);
+    expect((await log.run(sqsEvent(bad, badSequencer))).batchItemFailures).toEqual([
+      { itemIdentifier: bad.messageId },
+      { itemIdentifier: badSequencer.messageId },
+    ]);
 
     expect(log.obs.logs()).toContainEqual(expect.objectContaining({ level: 'ERROR', messageId: bad.messageId }));
-    expect(JSON.stringify(log.obs.logs().find((entry) => entry.messageId === badSequencer.messageId))).toContain('sequencer');
+    expect(JSON.stringify(log.obs.logs().find((entry) => entry.messageId === badSequencer.messageId))).toContain(
+      'sequencer',
+    );
     expect(log.obs.metricTotal('MessagesMalformed')).toBe(2);
     expect(log.obs.metricTotal('FilesFailed')).toBe(0);
     expect(await listAllKeys(aws.s3Client, w.lake)).toEqual([]);
@@ -597,7 +740,9 @@ describe('worker handler: partial batch responses', () => {
     const before = await snapshotBucket(aws.s3Client, w.lake);
     expect(before.size).toBe(2);
 
-    const wrongBucket = sqsRecord(s3EventBody(s3EventRecord({ bucket: `${w.landing}-gone`, key: SONG_2005, size: put.size, eTag: put.eTag })));
+    const wrongBucket = sqsRecord(
+      s3EventBody(s3EventRecord({ bucket: `${w.landing}-gone`, key: SONG_2005, size: put.size, eTag: put.eTag })),
+    );
     const response = await song.run(sqsEvent(wrongBucket));
 
     expect(await snapshotBucket(aws.s3Client, w.lake)).toEqual(before);
@@ -620,7 +765,9 @@ describe('worker handler: messages that are not work', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(await listAllKeys(aws.s3Client, w.lake)).toEqual([]);
     expect(glueInputs(w)).toEqual([]);
-    expect(song.obs.logs()).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'ignoring s3:TestEvent', messageId: record.messageId }));
+    expect(song.obs.logs()).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: 'ignoring s3:TestEvent', messageId: record.messageId }),
+    );
   });
 
   it('a log key sent to the song worker (and a non-JSON song key) is skipped, not failed', async () => {
@@ -653,7 +800,9 @@ describe('worker handler: messages that are not work', () => {
     const put = await land(w, SONG_2005);
     expect(await log.run(sqsEvent(sqsRecord(createdEventBody(put))))).toEqual({ batchItemFailures: [] });
     expect(await listAllKeys(aws.s3Client, w.lake)).toEqual([]);
-    expect(log.obs.logs()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'not a log file: skipped', key: SONG_2005 }));
+    expect(log.obs.logs()).toContainEqual(
+      expect.objectContaining({ level: 'WARN', message: 'not a log file: skipped', key: SONG_2005 }),
+    );
   });
 });
 
@@ -668,7 +817,9 @@ describe('worker handler: at-least-once delivery', () => {
     const put = await land(w, LOG_1102);
     const queueName = `log-queue-${randomUUID().slice(0, 8)}`;
     const queueUrl = (await aws.sqsClient.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl!;
-    const attributes = await aws.sqsClient.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+    const attributes = await aws.sqsClient.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+    );
     const queue = { url: queueUrl, arn: attributes.Attributes!.QueueArn! };
     await aws.sqsClient.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: createdEventBody(put) }));
 
@@ -691,16 +842,28 @@ describe('worker handler: at-least-once delivery', () => {
     expect(writeIdsOf([...afterFirst.keys()])).toEqual([firstWrite]);
     expect(secondWrite! > firstWrite!).toBe(true);
     expect([...afterSecond.keys()].sort()).toEqual(
-      [firstWrite!, secondWrite!].flatMap((id) => batchObjects(id, 'base_plays/year=2018/month=11', 'base_sources/source=log_data', 'base_user_latest')).sort(),
+      [firstWrite!, secondWrite!]
+        .flatMap((id) =>
+          batchObjects(id, 'base_plays/year=2018/month=11', 'base_sources/source=log_data', 'base_user_latest'),
+        )
+        .sort(),
     );
-    const versions = [...(await ledgerRows(w.lake, ledgerKey('log_data', firstWrite!))), ...(await ledgerRows(w.lake, ledgerKey('log_data', secondWrite!)))];
+    const versions = [
+      ...(await ledgerRows(w.lake, ledgerKey('log_data', firstWrite!))),
+      ...(await ledgerRows(w.lake, ledgerKey('log_data', secondWrite!))),
+    ];
     expect(versions.map((row) => [row.seq, row.write_id])).toEqual([
       [seqOf(first.Records[0]!), firstWrite],
       [seqOf(first.Records[0]!), secondWrite],
     ]);
     // The warm-container cache: the partitions were registered once.
     expect(glueInputs(w)).toHaveLength(2);
-    expect(log.obs.logs().filter((e) => e.message === 'file processed').map((e) => e.receiveCount)).toEqual([1, 2]);
+    expect(
+      log.obs
+        .logs()
+        .filter((e) => e.message === 'file processed')
+        .map((e) => e.receiveCount),
+    ).toEqual([1, 2]);
     // The two versions give one answer.
     const lake = await snapshotBucketLake(aws.s3Client, w.lake, join(scratch, `twice-${randomUUID()}`));
     expect(rowsOf(lake, 'songplays')).toHaveLength(155);
@@ -718,8 +881,12 @@ describe('worker handler: at-least-once delivery', () => {
     expect(response.batchItemFailures).toEqual([]);
     const keys = await listAllKeys(aws.s3Client, w.lake);
     const writeId = onlyWriteId(keys);
-    expect(await readParquet(w.lake, `base_songs/year=2005/part-${writeId}.parquet`, 'source_key')).toEqual([{ source_key: SONG_2005 }]);
-    expect(await ledgerRows(w.lake, ledgerKey('song_data', writeId))).toEqual([expect.objectContaining({ source_key: SONG_2005, seq: seqOf(records[0]!), rows: 1 })]);
+    expect(await readParquet(w.lake, `base_songs/year=2005/part-${writeId}.parquet`, 'source_key')).toEqual([
+      { source_key: SONG_2005 },
+    ]);
+    expect(await ledgerRows(w.lake, ledgerKey('song_data', writeId))).toEqual([
+      expect.objectContaining({ source_key: SONG_2005, seq: seqOf(records[0]!), rows: 1 }),
+    ]);
     expect(song.obs.metricTotal('FilesProcessed')).toBe(1);
     expect(song.obs.logs().filter((entry) => entry.message === 'file processed')).toEqual([
       expect.objectContaining({ messageIds: records.map((r) => r.messageId), receiveCount: 2 }),
@@ -738,10 +905,20 @@ describe('worker handler: at-least-once delivery', () => {
     const before = await snapshotBucket(aws.s3Client, w.lake);
     const firstWrite = onlyWriteId([...before.keys()]);
     expect([...before.keys()]).toEqual(
-      batchObjects(firstWrite, 'base_plays/year=2018/month=11', 'base_rejects/source=log_data', 'base_sources/source=log_data', 'base_user_latest'),
+      batchObjects(
+        firstWrite,
+        'base_plays/year=2018/month=11',
+        'base_rejects/source=log_data',
+        'base_sources/source=log_data',
+        'base_user_latest',
+      ),
     );
     expect(gluePartitions(w)).toEqual(['base_plays:2018/11', 'base_rejects:log_data', 'base_sources:log_data']);
-    const [reject] = await readParquet(w.lake, `base_rejects/source=log_data/part-${firstWrite}.parquet`, 'source_key, line, raw');
+    const [reject] = await readParquet(
+      w.lake,
+      `base_rejects/source=log_data/part-${firstWrite}.parquet`,
+      'source_key, line, raw',
+    );
     const badLine = text.split('\n').indexOf('{this is not json}') + 1;
     expect(badLine).toBe(16);
     expect(reject).toEqual({ source_key: key, line: badLine, raw: '{this is not json}' });
@@ -757,7 +934,17 @@ describe('worker handler: at-least-once delivery', () => {
     // The removal writes only its ledger row: the key is gone, no data object for it.
     expect([...after.keys()].filter((k) => k.includes(removalWrite))).toEqual([ledgerKey('log_data', removalWrite)]);
     expect(await ledgerRows(w.lake, ledgerKey('log_data', removalWrite))).toEqual([
-      { source_key: key, seq: seqOf(record), write_id: removalWrite, status: 'removed', content_sha256: null, bytes: null, rows: 0, partitions: '[]', format_version: LAKE_FORMAT_VERSION },
+      {
+        source_key: key,
+        seq: seqOf(record),
+        write_id: removalWrite,
+        status: 'removed',
+        content_sha256: null,
+        bytes: null,
+        rows: 0,
+        partitions: '[]',
+        format_version: LAKE_FORMAT_VERSION,
+      },
     ]);
     expect(log.obs.metricTotal('FilesRemoved')).toBe(1);
     expect(glueInputs(w)).toHaveLength(3);
@@ -766,7 +953,7 @@ describe('worker handler: at-least-once delivery', () => {
     expect([rowsOf(lake, 'songplays'), rowsOf(lake, 'users'), rowsOf(lake, 'rejects')]).toEqual([[], [], []]);
   });
 
-  it('G4: an ObjectRemoved:Delete event for a deleted song commits its removal, with the removal event\'s sequencer', async () => {
+  it("G4: an ObjectRemoved:Delete event for a deleted song commits its removal, with the removal event's sequencer", async () => {
     const w = await world();
     const song = worker(w, 'song');
     const put = await land(w, SONG_2005);
@@ -774,12 +961,16 @@ describe('worker handler: at-least-once delivery', () => {
     expect(await listAllKeys(aws.s3Client, w.lake)).toHaveLength(2);
 
     await deleteObject(aws.s3Client, w.landing, SONG_2005);
-    const removed = sqsRecord(s3EventBody(s3EventRecord({ bucket: w.landing, key: SONG_2005, eventName: 'ObjectRemoved:Delete' })));
+    const removed = sqsRecord(
+      s3EventBody(s3EventRecord({ bucket: w.landing, key: SONG_2005, eventName: 'ObjectRemoved:Delete' })),
+    );
     expect((await song.run(sqsEvent(removed))).batchItemFailures).toEqual([]);
     const keys = await listAllKeys(aws.s3Client, w.lake);
     expect(keys).toHaveLength(3);
     const removalWrite = writeIdsOf(keys).at(-1)!;
-    expect(await ledgerRows(w.lake, ledgerKey('song_data', removalWrite))).toEqual([expect.objectContaining({ source_key: SONG_2005, seq: seqOf(removed), status: 'removed', rows: 0 })]);
+    expect(await ledgerRows(w.lake, ledgerKey('song_data', removalWrite))).toEqual([
+      expect.objectContaining({ source_key: SONG_2005, seq: seqOf(removed), status: 'removed', rows: 0 }),
+    ]);
     expect(song.obs.metricTotal('FilesRemoved')).toBe(1);
     const lake = await snapshotBucketLake(aws.s3Client, w.lake, join(scratch, `song-removed-${randomUUID()}`));
     expect(rowsOf(lake, 'songs')).toEqual([]);
@@ -801,10 +992,20 @@ describe('worker handler: at-least-once delivery', () => {
     const keys = await listAllKeys(aws.s3Client, w.lake);
     const [w1, w2] = writeIdsOf(keys);
     expect(keys).toEqual(
-      [...batchObjects(w1!, 'base_plays/year=2018/month=11', 'base_sources/source=log_data', 'base_user_latest'), ...batchObjects(w2!, 'base_plays/year=2018/month=12', 'base_sources/source=log_data', 'base_user_latest')].sort(),
+      [
+        ...batchObjects(w1!, 'base_plays/year=2018/month=11', 'base_sources/source=log_data', 'base_user_latest'),
+        ...batchObjects(w2!, 'base_plays/year=2018/month=12', 'base_sources/source=log_data', 'base_user_latest'),
+      ].sort(),
     );
     expect(seqOf(v2) > seqOf(v1)).toBe(true);
-    expect(await ledgerRows(w.lake, ledgerKey('log_data', w2!))).toEqual([expect.objectContaining({ source_key: key, seq: seqOf(v2), content_sha256: sha256(december), partitions: '["base_plays/2018/12","base_user_latest"]' })]);
+    expect(await ledgerRows(w.lake, ledgerKey('log_data', w2!))).toEqual([
+      expect.objectContaining({
+        source_key: key,
+        seq: seqOf(v2),
+        content_sha256: sha256(december),
+        partitions: '["base_plays/2018/12","base_user_latest"]',
+      }),
+    ]);
     expect(gluePartitions(w)).toEqual(['base_plays:2018/11', 'base_plays:2018/12', 'base_sources:log_data']);
     const lake = await snapshotBucketLake(aws.s3Client, w.lake, join(scratch, `moving-${randomUUID()}`));
     expect(new Set(rowsOf(lake, 'songplays').map((row) => row.month))).toEqual(new Set([12]));
@@ -819,13 +1020,19 @@ describe('worker handler: keys', () => {
   it.each([
     ['spaces and unicode', 'song_data/A/B/C/TR my song é.json', 'song_data/A/B/C/TR+my+song+%C3%A9.json'],
     ['a literal plus sign (%2B), not a space', 'song_data/A/B/C/a+b.json', 'song_data/A/B/C/a%2Bb.json'],
-    ['a literal percent sign, decoded once', 'song_data/A/B/C/100% sure%2B.json', 'song_data/A/B/C/100%25+sure%252B.json'],
+    [
+      'a literal percent sign, decoded once',
+      'song_data/A/B/C/100% sure%2B.json',
+      'song_data/A/B/C/100%25+sure%252B.json',
+    ],
   ])('a key with %s, URL-encoded in the event, is read and recorded decoded', async (_name, key, encoded) => {
     const w = await world();
     const song = worker(w, 'song');
     const put = await land(w, SONG_2005, key);
     const body = createdEventBody(put);
-    expect((JSON.parse(body) as { Records: { s3: { object: { key: string } } }[] }).Records[0]!.s3.object.key).toBe(encoded);
+    expect((JSON.parse(body) as { Records: { s3: { object: { key: string } } }[] }).Records[0]!.s3.object.key).toBe(
+      encoded,
+    );
 
     const response = await song.run(sqsEvent(sqsRecord(body)));
 
@@ -834,8 +1041,12 @@ describe('worker handler: keys', () => {
     const writeId = onlyWriteId(keys);
     // Object names come from the batch, not from the landing key: nothing of the key needs escaping.
     expect(keys).toEqual(batchObjects(writeId, 'base_songs/year=2005', 'base_sources/source=song_data'));
-    expect(await readParquet(w.lake, `base_songs/year=2005/part-${writeId}.parquet`, 'source_key, song_id')).toEqual([{ source_key: key, song_id: 'SOGVQGJ12AB017F169' }]);
-    expect(await ledgerRows(w.lake, ledgerKey('song_data', writeId))).toEqual([expect.objectContaining({ source_key: key, status: 'present' })]);
+    expect(await readParquet(w.lake, `base_songs/year=2005/part-${writeId}.parquet`, 'source_key, song_id')).toEqual([
+      { source_key: key, song_id: 'SOGVQGJ12AB017F169' },
+    ]);
+    expect(await ledgerRows(w.lake, ledgerKey('song_data', writeId))).toEqual([
+      expect.objectContaining({ source_key: key, status: 'present' }),
+    ]);
   });
 });
 
@@ -851,7 +1062,10 @@ describe('worker handler: Glue', () => {
       return {
         Errors: (input.PartitionInputList ?? [])
           .filter((p) => p.Values?.[0] === year)
-          .map((p) => ({ PartitionValues: p.Values, ErrorDetail: { ErrorCode: code, ErrorMessage: `${code} for ${year}` } })),
+          .map((p) => ({
+            PartitionValues: p.Values,
+            ErrorDetail: { ErrorCode: code, ErrorMessage: `${code} for ${year}` },
+          })),
       };
     };
 
@@ -865,21 +1079,36 @@ describe('worker handler: Glue', () => {
     const response = await song.run(sqsEvent(failing, passing));
 
     // The catalog must know a partition before any row in it is visible: nothing committed.
-    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([failing.messageId, passing.messageId].sort());
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [failing.messageId, passing.messageId].sort(),
+    );
     expect((await listAllKeys(aws.s3Client, w.lake)).filter((key) => key.startsWith('base_sources/'))).toEqual([]);
     expect(song.obs.metricTotal('BatchesFailed')).toBe(1);
     const error = song.obs.logs().find((e) => e.level === 'ERROR');
-    expect(JSON.stringify(error)).toContain(`Glue rejected 1 partition(s) in ${DATABASE}: base_songs [2005]: InternalServiceException`);
+    expect(JSON.stringify(error)).toContain(
+      `Glue rejected 1 partition(s) in ${DATABASE}: base_songs [2005]: InternalServiceException`,
+    );
 
     // Glue recovers; the redelivered messages register the partitions again (the cache did not keep them) and commit.
     w.catalog.mock.on(BatchCreatePartitionCommand).callsFake((input: BatchCreatePartitionCommandInput) => {
       checkPartitionValues(input);
       return { Errors: [] };
     });
-    const retry = await song.run(sqsEvent(...[failing, passing].map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: '2' } }))));
+    const retry = await song.run(
+      sqsEvent(
+        ...[failing, passing].map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: '2' } })),
+      ),
+    );
     expect(retry.batchItemFailures).toEqual([]);
     // Glue is asked for every table even after one failed, so the ledger's partition was sent twice too.
-    expect(gluePartitions(w)).toEqual(['base_songs:0', 'base_songs:0', 'base_songs:2005', 'base_songs:2005', 'base_sources:song_data', 'base_sources:song_data']);
+    expect(gluePartitions(w)).toEqual([
+      'base_songs:0',
+      'base_songs:0',
+      'base_songs:2005',
+      'base_songs:2005',
+      'base_sources:song_data',
+      'base_sources:song_data',
+    ]);
     const lake = await snapshotBucketLake(aws.s3Client, w.lake, join(scratch, `glue-retry-${randomUUID()}`));
     expect(rowsOf(lake, 'songs')).toHaveLength(2);
     expect(lake.uncommittedFiles).toHaveLength(2);
@@ -924,10 +1153,22 @@ describe('readWorkerEnvironment', () => {
   const defaults = { fileConcurrency: 32 };
 
   it('reads the lake bucket and database, and the default or explicit file concurrency', () => {
-    expect(readWorkerEnvironment({ LAKE_BUCKET: 'lake', GLUE_DATABASE: 'db' }, defaults)).toEqual({ lakeBucket: 'lake', glueDatabase: 'db', fileConcurrency: 32 });
-    expect(readWorkerEnvironment({ LAKE_BUCKET: 'lake', GLUE_DATABASE: 'db' }, { fileConcurrency: 1 }).fileConcurrency).toBe(1);
-    expect(readWorkerEnvironment({ LAKE_BUCKET: 'lake', GLUE_DATABASE: 'db', FILE_CONCURRENCY: '4' }, defaults).fileConcurrency).toBe(4);
-    expect(readWorkerEnvironment({ LAKE_BUCKET: 'lake', GLUE_DATABASE: 'db', FILE_CONCURRENCY: '9999' }, defaults).fileConcurrency).toBe(9999);
+    expect(readWorkerEnvironment({ LAKE_BUCKET: 'lake', GLUE_DATABASE: 'db' }, defaults)).toEqual({
+      lakeBucket: 'lake',
+      glueDatabase: 'db',
+      fileConcurrency: 32,
+    });
+    expect(
+      readWorkerEnvironment({ LAKE_BUCKET: 'lake', GLUE_DATABASE: 'db' }, { fileConcurrency: 1 }).fileConcurrency,
+    ).toBe(1);
+    expect(
+      readWorkerEnvironment({ LAKE_BUCKET: 'lake', GLUE_DATABASE: 'db', FILE_CONCURRENCY: '4' }, defaults)
+        .fileConcurrency,
+    ).toBe(4);
+    expect(
+      readWorkerEnvironment({ LAKE_BUCKET: 'lake', GLUE_DATABASE: 'db', FILE_CONCURRENCY: '9999' }, defaults)
+        .fileConcurrency,
+    ).toBe(9999);
   });
 
   it.each([
@@ -940,9 +1181,9 @@ describe('readWorkerEnvironment', () => {
   });
 
   it.each(['0', '-1', '1.5', '10000', '', ' 4', '4 ', 'four', '08', 'true'])('rejects FILE_CONCURRENCY=%j', (value) => {
-    expect(() => readWorkerEnvironment({ LAKE_BUCKET: 'lake', GLUE_DATABASE: 'db', FILE_CONCURRENCY: value }, defaults)).toThrow(
-      new Error(`worker misconfigured: FILE_CONCURRENCY must be a whole number from 1 to 9999, not ${value}`),
-    );
+    expect(() =>
+      readWorkerEnvironment({ LAKE_BUCKET: 'lake', GLUE_DATABASE: 'db', FILE_CONCURRENCY: value }, defaults),
+    ).toThrow(new Error(`worker misconfigured: FILE_CONCURRENCY must be a whole number from 1 to 9999, not ${value}`));
   });
 
   it('awsWorkerDependencies composes from the environment (32 song files at once, 1 log file, unless FILE_CONCURRENCY says) and fails loudly without it', () => {

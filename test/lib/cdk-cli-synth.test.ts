@@ -23,7 +23,9 @@ describe('npx cdk synth', () => {
     expect(`${stdout}${stderr}`).not.toMatch(/AwsSolutions-|Error/);
     const templates = readdirSync(out.path).filter((name) => name.endsWith('.template.json'));
     expect(templates).toHaveLength(1);
-    const template = JSON.parse(readFileSync(join(out.path, templates[0] as string), 'utf8')) as { Resources: Record<string, { Type: string }> };
+    const template = JSON.parse(readFileSync(join(out.path, templates[0] as string), 'utf8')) as {
+      Resources: Record<string, { Type: string }>;
+    };
     const types = Object.values(template.Resources).map((resource) => resource.Type);
     const count = (type: string) => types.filter((t) => t === type).length;
     expect(count('AWS::Lambda::Function')).toBeGreaterThanOrEqual(3);

@@ -17,7 +17,13 @@ const BUCKET_ARN = `arn:<AWS::Partition>:s3:::${EXISTING}`;
 let s: Synthesized;
 
 beforeAll(() => {
-  s = synthesize({ inputBucket: EXISTING, glueDatabase: DB, athenaWorkGroup: WORKGROUP, stackName: 'SparkifyLakeOther', compactionSchedule: 'rate(6 hours)' });
+  s = synthesize({
+    inputBucket: EXISTING,
+    glueDatabase: DB,
+    athenaWorkGroup: WORKGROUP,
+    stackName: 'SparkifyLakeOther',
+    compactionSchedule: 'rate(6 hours)',
+  });
 });
 
 afterAll(() => s?.cleanup());
@@ -44,7 +50,10 @@ describe('existing landing bucket (-c inputBucket=...)', () => {
     expect(notifications?.Properties?.BucketName).toBe(EXISTING);
     expect(notifications?.Properties?.Managed).toBe(false);
     const configs = notifications?.Properties?.NotificationConfiguration.QueueConfigurations as Record<string, any>[];
-    const routes = configs.map((c) => [referencedId(c.QueueArn), c.Filter.Key.FilterRules.map((r: any) => `${r.Name}=${r.Value}`).sort()]);
+    const routes = configs.map((c) => [
+      referencedId(c.QueueArn),
+      c.Filter.Key.FilterRules.map((r: any) => `${r.Name}=${r.Value}`).sort(),
+    ]);
     expect(routes).toEqual(
       expect.arrayContaining([
         [logicalIdOf(s.stack, s.stack.queues.song.queue), ['prefix=song_data/', 'suffix=.json']],
@@ -56,9 +65,13 @@ describe('existing landing bucket (-c inputBucket=...)', () => {
   });
 
   it("CDK's notifications handler may change notifications on that bucket only", () => {
-    const handlerRole = resourcesOfType(s.json, 'AWS::IAM::Role').find(([id]) => id.startsWith('BucketNotificationsHandler'))?.[0] ?? '';
+    const handlerRole =
+      resourcesOfType(s.json, 'AWS::IAM::Role').find(([id]) => id.startsWith('BucketNotificationsHandler'))?.[0] ?? '';
     const statements = statementsOfRole(handlerRole);
-    expect(statements.flatMap((st) => st.Action).sort()).toEqual(['s3:GetBucketNotification', 's3:PutBucketNotification']);
+    expect(statements.flatMap((st) => st.Action).sort()).toEqual([
+      's3:GetBucketNotification',
+      's3:PutBucketNotification',
+    ]);
     for (const statement of statements) expect(resourcesOf(statement)).toEqual([BUCKET_ARN]);
   });
 
@@ -83,16 +96,21 @@ describe('existing landing bucket (-c inputBucket=...)', () => {
   it('uses the database and workgroup names from context everywhere', () => {
     const db = resourcesOfType(s.json, 'AWS::Glue::Database')[0]?.[1];
     expect(db?.Properties?.DatabaseInput.Name).toBe(DB);
-    for (const [, table] of resourcesOfType(s.json, 'AWS::Glue::Table')) expect(table.Properties?.DatabaseName).toBe(DB);
-    for (const [, query] of resourcesOfType(s.json, 'AWS::Athena::NamedQuery')) expect(query.Properties?.Database).toBe(DB);
+    for (const [, table] of resourcesOfType(s.json, 'AWS::Glue::Table'))
+      expect(table.Properties?.DatabaseName).toBe(DB);
+    for (const [, query] of resourcesOfType(s.json, 'AWS::Athena::NamedQuery'))
+      expect(query.Properties?.Database).toBe(DB);
     expect(resourcesOfType(s.json, 'AWS::Athena::WorkGroup')[0]?.[1].Properties?.Name).toBe(WORKGROUP);
     for (const kind of ['song', 'log'] as const) {
       const fn = s.json.Resources[logicalIdOf(s.stack, s.stack.workers[kind].function)];
       expect(fn?.Properties?.Environment.Variables.GLUE_DATABASE).toBe(DB);
-      const glue = statementsOfRole(logicalIdOf(s.stack, s.stack.workers[kind].role)).find((st) => st.Action === 'glue:BatchCreatePartition');
+      const glue = statementsOfRole(logicalIdOf(s.stack, s.stack.workers[kind].role)).find(
+        (st) => st.Action === 'glue:BatchCreatePartition',
+      );
       // Its own base tables, its partitions of base_rejects and of the ledger base_sources.
       expect(resourcesOf(glue).filter((r: string) => r.includes(':table/'))).toHaveLength(kind === 'song' ? 3 : 4);
-      for (const arn of resourcesOf(glue).filter((r: string) => !r.endsWith(':catalog'))) expect(arn).toContain(`/${DB}`);
+      for (const arn of resourcesOf(glue).filter((r: string) => !r.endsWith(':catalog')))
+        expect(arn).toContain(`/${DB}`);
     }
   });
 
@@ -111,9 +129,14 @@ describe('context validation', () => {
     expect(() => configureApp(new App({ context: { inputBucket: 'Not_A_Bucket' } }))).toThrow(/not an S3 bucket name/);
   });
 
-  it.each(['daily', 'rate(1 fortnight)', 'cron(30 3 * *'])('refuses compaction schedule %j, which EventBridge would refuse', (expression) => {
-    expect(() => configureApp(new App({ context: { compactionSchedule: expression } }))).toThrow(/not an EventBridge schedule expression/);
-  });
+  it.each(['daily', 'rate(1 fortnight)', 'cron(30 3 * *'])(
+    'refuses compaction schedule %j, which EventBridge would refuse',
+    (expression) => {
+      expect(() => configureApp(new App({ context: { compactionSchedule: expression } }))).toThrow(
+        /not an EventBridge schedule expression/,
+      );
+    },
+  );
 
   it('refuses a Glue database name Athena cannot query', () => {
     expect(() => configureApp(new App({ context: { glueDatabase: 'Sparkify-Lake' } }))).toThrow(/Glue database name/);

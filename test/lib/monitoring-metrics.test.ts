@@ -48,11 +48,15 @@ interface Named {
 function dashboardMetrics(json: CfnTemplate): Named[] {
   const out: Named[] = [];
   for (const [id, dashboard] of resourcesOfType(json, 'AWS::CloudWatch::Dashboard')) {
-    const body = JSON.parse(flatten(dashboard.Properties?.DashboardBody)) as { widgets: { properties: { title?: string; metrics?: unknown[][] } }[] };
+    const body = JSON.parse(flatten(dashboard.Properties?.DashboardBody)) as {
+      widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+    };
     for (const widget of body.widgets) {
       let previous: string[] = [];
       for (const line of widget.properties.metrics ?? []) {
-        const parts = line.filter((part): part is string => typeof part === 'string').map((part, i) => (part === '.' ? (previous[i] ?? '.') : part));
+        const parts = line
+          .filter((part): part is string => typeof part === 'string')
+          .map((part, i) => (part === '.' ? (previous[i] ?? '.') : part));
         previous = parts;
         const [namespace = '', name = '', ...pairs] = parts;
         const dimensions: Record<string, string> = {};
@@ -71,9 +75,11 @@ function alarmMetrics(json: CfnTemplate): Named[] {
     const p = alarm.Properties ?? {};
     const stats = [
       ...(p.MetricName ? [{ Namespace: p.Namespace, MetricName: p.MetricName, Dimensions: p.Dimensions }] : []),
-      ...((p.Metrics ?? []) as { MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: unknown[] } } }[]).flatMap((m) =>
-        m.MetricStat ? [m.MetricStat.Metric] : [],
-      ),
+      ...(
+        (p.Metrics ?? []) as {
+          MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions?: unknown[] } };
+        }[]
+      ).flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : [])),
     ] as { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: unknown }[] }[];
     for (const stat of stats) {
       const dimensions = Object.fromEntries((stat.Dimensions ?? []).map((d) => [d.Name, flatten(d.Value)]));
@@ -108,13 +114,20 @@ beforeAll(async () => {
   put('song_data/A/A/A/another.json', song);
   put('song_data/A/A/A/bad.json', 'not json');
   put('song_data/A/A/A/unreadable.json', song);
-  const lines = readFileSync(join(SAMPLE_DIR, LOG), 'utf8').split('\n').map((line) => line.replace(/^\{/, '{"appVersion":"2.1",'));
+  const lines = readFileSync(join(SAMPLE_DIR, LOG), 'utf8')
+    .split('\n')
+    .map((line) => line.replace(/^\{/, '{"appVersion":"2.1",'));
   put(LOG, ['not json', ...lines].join('\n'));
   put('log_data/2018/11/unreadable.json', lines.join('\n'));
 
-  const source = new FaultyObjectStore(new FsObjectStore(landing), { failRead: (key) => key.endsWith('unreadable.json') });
+  const source = new FaultyObjectStore(new FsObjectStore(landing), {
+    failRead: (key) => key.endsWith('unreadable.json'),
+  });
   for (const kind of SOURCE_KINDS) {
-    const obs = captureObservability({ serviceName: SOURCE_KIND_FACTS[kind].serviceName, namespace: METRICS_NAMESPACE });
+    const obs = captureObservability({
+      serviceName: SOURCE_KIND_FACTS[kind].serviceName,
+      namespace: METRICS_NAMESPACE,
+    });
     observed.push(obs);
     const worker = container(kind, source, lake, { observability: obs });
     const keys =
@@ -129,7 +142,12 @@ beforeAll(async () => {
 
   const obs = captureObservability({ serviceName: COMPACTION_SERVICE, namespace: METRICS_NAMESPACE });
   observed.push(obs);
-  const compaction = createCompactionHandler({ lake, logger: obs.logger, metrics: obs.metrics, options: { ...DEFAULT_COMPACTION, minFiles: 2 } });
+  const compaction = createCompactionHandler({
+    lake,
+    logger: obs.logger,
+    metrics: obs.metrics,
+    options: { ...DEFAULT_COMPACTION, minFiles: 2 },
+  });
   const run = await compaction({}, lambdaContext(COMPACTION_SERVICE, 15 * 60 * 1000));
   expect(run.groups).toBeGreaterThan(0);
   emitted.push(...obs.metricIdentities());
@@ -143,7 +161,9 @@ afterAll(() => {
 describe('monitoring names only metrics the code emits', () => {
   it('the scenario made the handlers emit in the lake namespace, under their service names', () => {
     const services = new Set(emitted.map((m) => m.dimensions[SERVICE_DIMENSION]));
-    expect(services).toEqual(new Set([...SOURCE_KINDS.map((k) => SOURCE_KIND_FACTS[k].serviceName), COMPACTION_SERVICE]));
+    expect(services).toEqual(
+      new Set([...SOURCE_KINDS.map((k) => SOURCE_KIND_FACTS[k].serviceName), COMPACTION_SERVICE]),
+    );
     expect(new Set(emitted.map((m) => m.namespace))).toEqual(new Set([METRICS_NAMESPACE]));
   });
 
@@ -159,12 +179,17 @@ describe('monitoring names only metrics the code emits', () => {
     const watched = alarmMetrics(json).filter((m) => m.namespace === METRICS_NAMESPACE);
     expect(watched.filter((m) => !known.has(identity(m))).map((m) => `${m.where}: ${identity(m)}`)).toEqual([]);
     // The other alarms watch AWS's own metrics of the queues and functions.
-    for (const m of alarmMetrics(json).filter((a) => a.namespace !== METRICS_NAMESPACE)) expect(m.namespace).toMatch(/^AWS\//);
+    for (const m of alarmMetrics(json).filter((a) => a.namespace !== METRICS_NAMESPACE))
+      expect(m.namespace).toMatch(/^AWS\//);
   });
 
   it('would catch a graphed metric that nothing emits', () => {
     const known = new Set(emitted.map(identity));
-    const renamed = { namespace: METRICS_NAMESPACE, name: 'FilesProcesed', dimensions: { [SERVICE_DIMENSION]: SOURCE_KIND_FACTS.song.serviceName } };
+    const renamed = {
+      namespace: METRICS_NAMESPACE,
+      name: 'FilesProcesed',
+      dimensions: { [SERVICE_DIMENSION]: SOURCE_KIND_FACTS.song.serviceName },
+    };
     expect(known.has(identity(renamed))).toBe(false);
     expect(known.has(identity({ ...renamed, name: 'FilesProcessed' }))).toBe(true);
   });

@@ -38,7 +38,9 @@ function readerStack(app: App): { bucket: s3.Bucket; policy: iam.Policy } {
   const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   const policy = new iam.Policy(stack, 'ReaderPolicy', {
     roles: [role],
-    statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('song_data/*')] })],
+    statements: [
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('song_data/*')] }),
+    ],
   });
   return { bucket, policy };
 }
@@ -64,12 +66,20 @@ describe('cdk-nag in the app', () => {
 
     const other = appWithNag();
     const { bucket, policy } = readerStack(other);
-    acknowledgeWildcardResources(policy, [bucket.arnForObjects('log_data/*')], 'test: a different prefix acknowledges nothing here');
+    acknowledgeWildcardResources(
+      policy,
+      [bucket.arnForObjects('log_data/*')],
+      'test: a different prefix acknowledges nothing here',
+    );
     expect(() => other.synth()).toThrow(/AwsSolutions-IAM5/);
 
     const fixed = appWithNag();
     const parts = readerStack(fixed);
-    acknowledgeWildcardResources(parts.policy, [parts.bucket.arnForObjects('song_data/*')], 'test: object keys are only known at run time');
+    acknowledgeWildcardResources(
+      parts.policy,
+      [parts.bucket.arnForObjects('song_data/*')],
+      'test: object keys are only known at run time',
+    );
     expect(() => fixed.synth()).not.toThrow();
   });
 

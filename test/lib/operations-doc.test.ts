@@ -31,7 +31,9 @@ describe('docs/OPERATIONS.md', () => {
   });
 
   it('quotes the compaction settings', () => {
-    expect(doc).toContain(`Compaction, ${COMPACTION_SETTINGS.memorySizeMb} MB, ${COMPACTION_SETTINGS.timeout.toMinutes()} min, hourly`);
+    expect(doc).toContain(
+      `Compaction, ${COMPACTION_SETTINGS.memorySizeMb} MB, ${COMPACTION_SETTINGS.timeout.toMinutes()} min, hourly`,
+    );
     // The default schedule, as the context table quotes it.
     expect(COMPACTION_SETTINGS.schedule.expressionString).toBe('rate(1 hour)');
     expect(doc).toContain(`| \`compactionSchedule\` | \`${COMPACTION_SETTINGS.schedule.expressionString}\` |`);

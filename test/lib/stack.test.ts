@@ -30,7 +30,18 @@ import { readWorkerEnvironment } from '../../src/contract/index.js';
 import { ANALYST_QUERIES } from '../../src/domain/analyst-queries.js';
 import type { SourceKind } from '../../src/domain/layout.js';
 import { ANALYST_VIEWS, BASE_TABLES } from '../../src/domain/tables.js';
-import { assetDirectory, flatten, logicalIdOf, referencedId, refersTo, resource, resourcesOfType, synthesize, type CfnResource, type Synthesized } from './synth.js';
+import {
+  assetDirectory,
+  flatten,
+  logicalIdOf,
+  referencedId,
+  refersTo,
+  resource,
+  resourcesOfType,
+  synthesize,
+  type CfnResource,
+  type Synthesized,
+} from './synth.js';
 
 const KINDS: readonly SourceKind[] = ['song', 'log'];
 
@@ -80,11 +91,15 @@ function allStatements(): { owner: string; statement: Record<string, any> }[] {
   const out: { owner: string; statement: Record<string, any> }[] = [];
   for (const [id, r] of Object.entries(s.json.Resources)) {
     const documents: unknown[] = [];
-    if (['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::SQS::QueuePolicy', 'AWS::S3::BucketPolicy'].includes(r.Type)) {
+    if (
+      ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::SQS::QueuePolicy', 'AWS::S3::BucketPolicy'].includes(r.Type)
+    ) {
       documents.push(r.Properties?.PolicyDocument);
     }
-    if (r.Type === 'AWS::IAM::Role') documents.push(...(r.Properties?.Policies ?? []).map((p: any) => p.PolicyDocument));
-    for (const doc of documents) for (const statement of (doc as any)?.Statement ?? []) out.push({ owner: id, statement });
+    if (r.Type === 'AWS::IAM::Role')
+      documents.push(...(r.Properties?.Policies ?? []).map((p: any) => p.PolicyDocument));
+    for (const doc of documents)
+      for (const statement of (doc as any)?.Statement ?? []) out.push({ owner: id, statement });
   }
   return out;
 }
@@ -113,7 +128,9 @@ function roleResources(roleId: string, action: string): string[] {
 
 describe('buckets', () => {
   it('the stack owns four buckets: landing, lake, Athena results and access logs, all retained on delete', () => {
-    const buckets = resourcesOfType(s.json, 'AWS::S3::Bucket').map(([id]) => id).sort();
+    const buckets = resourcesOfType(s.json, 'AWS::S3::Bucket')
+      .map(([id]) => id)
+      .sort();
     expect(buckets).toEqual([ids.landing, ids.lake, ids.results, ids.accessLogs].sort());
     for (const id of buckets) {
       expect(resource(s.json, id).DeletionPolicy, id).toBe('Retain');
@@ -138,10 +155,14 @@ describe('buckets', () => {
 
   it('every bucket policy denies any request not made over TLS, on the bucket and its objects', () => {
     for (const [id] of resourcesOfType(s.json, 'AWS::S3::Bucket')) {
-      const policies = resourcesOfType(s.json, 'AWS::S3::BucketPolicy').filter(([, p]) => referencedId(p.Properties?.Bucket) === id);
+      const policies = resourcesOfType(s.json, 'AWS::S3::BucketPolicy').filter(
+        ([, p]) => referencedId(p.Properties?.Bucket) === id,
+      );
       expect(policies, `bucket policy of ${id}`).toHaveLength(1);
       const statements = policies[0]?.[1].Properties?.PolicyDocument.Statement as Record<string, any>[];
-      const tls = statements.find((st) => st.Effect === 'Deny' && st.Condition?.Bool?.['aws:SecureTransport'] === 'false');
+      const tls = statements.find(
+        (st) => st.Effect === 'Deny' && st.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+      );
       expect(tls, id).toBeDefined();
       expect(tls?.Action).toBe('s3:*');
       expect(tls?.Principal).toEqual({ AWS: '*' });
@@ -161,7 +182,9 @@ describe('buckets', () => {
     }
     expect(prefixes.size).toBe(3);
     // S3's log delivery writes through the bucket policy (ACLs are disabled).
-    const logPolicy = resourcesOfType(s.json, 'AWS::S3::BucketPolicy').find(([, p]) => referencedId(p.Properties?.Bucket) === ids.accessLogs);
+    const logPolicy = resourcesOfType(s.json, 'AWS::S3::BucketPolicy').find(
+      ([, p]) => referencedId(p.Properties?.Bucket) === ids.accessLogs,
+    );
     const delivery = ((logPolicy?.[1].Properties?.PolicyDocument.Statement ?? []) as Record<string, any>[]).find(
       (st) => st.Principal?.Service === 'logging.s3.amazonaws.com',
     );
@@ -169,16 +192,24 @@ describe('buckets', () => {
   });
 
   it('Athena results expire; access logs expire; the lake does not', () => {
-    const rules = (id: string) => resource(s.json, id).Properties?.LifecycleConfiguration?.Rules as Record<string, any>[];
-    expect(rules(ids.results)).toContainEqual(expect.objectContaining({ ExpirationInDays: ATHENA_RESULTS_EXPIRY.toDays(), Status: 'Enabled' }));
-    expect(rules(ids.accessLogs)).toContainEqual(expect.objectContaining({ ExpirationInDays: ACCESS_LOG_EXPIRY.toDays(), Status: 'Enabled' }));
+    const rules = (id: string) =>
+      resource(s.json, id).Properties?.LifecycleConfiguration?.Rules as Record<string, any>[];
+    expect(rules(ids.results)).toContainEqual(
+      expect.objectContaining({ ExpirationInDays: ATHENA_RESULTS_EXPIRY.toDays(), Status: 'Enabled' }),
+    );
+    expect(rules(ids.accessLogs)).toContainEqual(
+      expect.objectContaining({ ExpirationInDays: ACCESS_LOG_EXPIRY.toDays(), Status: 'Enabled' }),
+    );
     expect(rules(ids.lake).some((r) => r.ExpirationInDays !== undefined)).toBe(false);
   });
 });
 
 describe('landing notifications', () => {
   it('sends ObjectCreated and ObjectRemoved events under song_data/ and log_data/ with suffix .json to the song and log queues', () => {
-    const [[, notifications] = ['', undefined as unknown as CfnResource]] = resourcesOfType(s.json, 'Custom::S3BucketNotifications');
+    const [[, notifications] = ['', undefined as unknown as CfnResource]] = resourcesOfType(
+      s.json,
+      'Custom::S3BucketNotifications',
+    );
     expect(referencedId(notifications.Properties?.BucketName)).toBe(ids.landing);
     const configs = notifications.Properties?.NotificationConfiguration.QueueConfigurations as Record<string, any>[];
     // Two kinds × created/removed × plain and gzip-compressed JSON.
@@ -186,7 +217,9 @@ describe('landing notifications', () => {
     const routes = configs.map((c) => ({
       queue: referencedId(c.QueueArn),
       events: c.Events,
-      rules: Object.fromEntries((c.Filter.Key.FilterRules as { Name: string; Value: string }[]).map((r) => [r.Name, r.Value])),
+      rules: Object.fromEntries(
+        (c.Filter.Key.FilterRules as { Name: string; Value: string }[]).map((r) => [r.Name, r.Value]),
+      ),
     }));
     for (const events of [['s3:ObjectCreated:*'], ['s3:ObjectRemoved:*']]) {
       for (const suffix of ['.json', '.json.gz']) {
@@ -213,7 +246,9 @@ describe('landing notifications', () => {
       expect(flatten(fromS3[0]?.statement.Condition.ArnLike['aws:SourceArn'])).toBe(`<${ids.landing}.Arn>`);
     }
     for (const kind of KINDS) {
-      const toDlq = allStatements().filter(({ statement }) => statement.Principal?.Service && refersTo(statement.Resource, ids.dlq[kind]));
+      const toDlq = allStatements().filter(
+        ({ statement }) => statement.Principal?.Service && refersTo(statement.Resource, ids.dlq[kind]),
+      );
       expect(toDlq, 'nothing but SQS redrive writes to a DLQ').toHaveLength(0);
     }
   });
@@ -221,9 +256,11 @@ describe('landing notifications', () => {
 
 describe('queues', () => {
   it('has a main queue and a dead-letter queue per kind, nothing else', () => {
-    expect(resourcesOfType(s.json, 'AWS::SQS::Queue').map(([id]) => id).sort()).toEqual(
-      [ids.queue.song, ids.queue.log, ids.dlq.song, ids.dlq.log].sort(),
-    );
+    expect(
+      resourcesOfType(s.json, 'AWS::SQS::Queue')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([ids.queue.song, ids.queue.log, ids.dlq.song, ids.dlq.log].sort());
   });
 
   it.each(KINDS)('%s queue redrives to its own DLQ after maxReceiveCount >= 5 receives', (kind) => {
@@ -244,7 +281,9 @@ describe('queues', () => {
     for (const [id] of resourcesOfType(s.json, 'AWS::SQS::Queue')) {
       const deny = allStatements().find(
         ({ statement }) =>
-          statement.Effect === 'Deny' && refersTo(statement.Resource, id) && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+          statement.Effect === 'Deny' &&
+          refersTo(statement.Resource, id) &&
+          statement.Condition?.Bool?.['aws:SecureTransport'] === 'false',
       );
       expect(deny, id).toBeDefined();
     }
@@ -266,7 +305,9 @@ describe('queues', () => {
       const queue = resource(s.json, referencedId(mapping.Properties?.EventSourceArn));
       const fn = resource(s.json, referencedId(mapping.Properties?.FunctionName));
       const window = (mapping.Properties?.MaximumBatchingWindowInSeconds as number | undefined) ?? 0;
-      expect(queue.Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (fn.Properties?.Timeout as number) + window);
+      expect(queue.Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(
+        6 * (fn.Properties?.Timeout as number) + window,
+      );
     }
   });
 });
@@ -292,7 +333,9 @@ describe('workers', () => {
   });
 
   it("every function of ours (all but CDK's notifications handler) is arm64 on the newest runtime with its own log group", () => {
-    const ours = resourcesOfType(s.json, 'AWS::Lambda::Function').filter(([id]) => !id.startsWith('BucketNotificationsHandler'));
+    const ours = resourcesOfType(s.json, 'AWS::Lambda::Function').filter(
+      ([id]) => !id.startsWith('BucketNotificationsHandler'),
+    );
     expect(ours.map(([id]) => id).sort()).toEqual([ids.fn.song, ids.fn.log, ids.compactionFn].sort());
     for (const [id, fn] of ours) {
       expect(fn.Properties?.Runtime, id).toBe(WORKER_RUNTIME.name);
@@ -325,7 +368,9 @@ describe('workers', () => {
     expect(variables.GLUE_DATABASE).toBe(DEFAULT_GLUE_DATABASE);
     expect(variables.FILE_CONCURRENCY).toBe(String(WORKER_SETTINGS[kind].fileConcurrency));
     expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
-    const asDeployed = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : 'lake-bucket']));
+    const asDeployed = Object.fromEntries(
+      Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : 'lake-bucket']),
+    );
     expect(readWorkerEnvironment(asDeployed, { fileConcurrency: 7 })).toEqual({
       lakeBucket: 'lake-bucket',
       glueDatabase: DEFAULT_GLUE_DATABASE,
@@ -333,33 +378,40 @@ describe('workers', () => {
     });
   });
 
-  it.each(KINDS)('%s event source mapping: batch size, window, maximum concurrency and partial batch responses', (kind) => {
-    const [[, mapping] = ['', undefined as unknown as CfnResource]] = resourcesOfType(s.json, 'AWS::Lambda::EventSourceMapping').filter(
-      ([, m]) => referencedId(m.Properties?.FunctionName) === ids.fn[kind],
-    );
-    const settings = WORKER_SETTINGS[kind];
-    expect(referencedId(mapping.Properties?.EventSourceArn)).toBe(ids.queue[kind]);
-    expect(mapping.Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
-    expect(mapping.Properties?.ScalingConfig).toEqual({ MaximumConcurrency: settings.maxConcurrency });
-    expect(mapping.Properties?.BatchSize).toBe(settings.batchSize);
-    expect(mapping.Properties?.MaximumBatchingWindowInSeconds ?? 0).toBe(settings.maxBatchingWindow.toSeconds());
-  });
+  it.each(KINDS)(
+    '%s event source mapping: batch size, window, maximum concurrency and partial batch responses',
+    (kind) => {
+      const [[, mapping] = ['', undefined as unknown as CfnResource]] = resourcesOfType(
+        s.json,
+        'AWS::Lambda::EventSourceMapping',
+      ).filter(([, m]) => referencedId(m.Properties?.FunctionName) === ids.fn[kind]);
+      const settings = WORKER_SETTINGS[kind];
+      expect(referencedId(mapping.Properties?.EventSourceArn)).toBe(ids.queue[kind]);
+      expect(mapping.Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(mapping.Properties?.ScalingConfig).toEqual({ MaximumConcurrency: settings.maxConcurrency });
+      expect(mapping.Properties?.BatchSize).toBe(settings.batchSize);
+      expect(mapping.Properties?.MaximumBatchingWindowInSeconds ?? 0).toBe(settings.maxBatchingWindow.toSeconds());
+    },
+  );
 
-  it.each(['song', 'log', 'compaction'] as const)('%s function code is an ESM bundle with the createRequire banner and a source map, that loads and exports handler', async (which) => {
-    const dir = assetDirectory(s.outdir, resource(s.json, which === 'compaction' ? ids.compactionFn : ids.fn[which]));
-    expect(readFileSync(join(dir, 'index.mjs'), 'utf8').startsWith(ESM_REQUIRE_BANNER)).toBe(true);
-    expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
-    // The SDK is bundled (the tested versions), not imported from the runtime.
-    expect(readFileSync(join(dir, 'index.mjs'), 'utf8')).not.toMatch(/from\s*["']@aws-sdk\//);
-    const saved = { ...process.env };
-    Object.assign(process.env, { LAKE_BUCKET: 'lake', GLUE_DATABASE: 'db', AWS_REGION: 'us-east-1' });
-    try {
-      const module = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as { handler?: unknown };
-      expect(typeof module.handler).toBe('function');
-    } finally {
-      process.env = saved;
-    }
-  });
+  it.each(['song', 'log', 'compaction'] as const)(
+    '%s function code is an ESM bundle with the createRequire banner and a source map, that loads and exports handler',
+    async (which) => {
+      const dir = assetDirectory(s.outdir, resource(s.json, which === 'compaction' ? ids.compactionFn : ids.fn[which]));
+      expect(readFileSync(join(dir, 'index.mjs'), 'utf8').startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+      expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+      // The SDK is bundled (the tested versions), not imported from the runtime.
+      expect(readFileSync(join(dir, 'index.mjs'), 'utf8')).not.toMatch(/from\s*["']@aws-sdk\//);
+      const saved = { ...process.env };
+      Object.assign(process.env, { LAKE_BUCKET: 'lake', GLUE_DATABASE: 'db', AWS_REGION: 'us-east-1' });
+      try {
+        const module = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as { handler?: unknown };
+        expect(typeof module.handler).toBe('function');
+      } finally {
+        process.env = saved;
+      }
+    },
+  );
 });
 
 describe('least-privilege IAM', () => {
@@ -381,37 +433,45 @@ describe('least-privilege IAM', () => {
     expect(workerResources(kind, 's3:GetObject').join()).not.toContain(other);
   });
 
-  it.each(KINDS)('%s worker writes new objects only under its own base tables and its partitions of base_rejects and base_sources, and deletes nothing', (kind) => {
-    const tables = kind === 'song' ? ['base_songs'] : ['base_plays', 'base_user_latest'];
-    const expected = [
-      ...tables.map((table) => `<${ids.lake}.Arn>/${table}/*`),
-      `<${ids.lake}.Arn>/base_rejects/source=${kind}_data/*`,
-      `<${ids.lake}.Arn>/base_sources/source=${kind}_data/*`,
-    ].sort();
-    expect(workerResources(kind, 's3:PutObject')).toEqual(expected);
-    expect(workerResources(kind, 's3:DeleteObject')).toEqual([]);
-    expect(workerResources(kind, 's3:PutObject').join()).not.toContain(`<${ids.landing}`);
-  });
+  it.each(KINDS)(
+    '%s worker writes new objects only under its own base tables and its partitions of base_rejects and base_sources, and deletes nothing',
+    (kind) => {
+      const tables = kind === 'song' ? ['base_songs'] : ['base_plays', 'base_user_latest'];
+      const expected = [
+        ...tables.map((table) => `<${ids.lake}.Arn>/${table}/*`),
+        `<${ids.lake}.Arn>/base_rejects/source=${kind}_data/*`,
+        `<${ids.lake}.Arn>/base_sources/source=${kind}_data/*`,
+      ].sort();
+      expect(workerResources(kind, 's3:PutObject')).toEqual(expected);
+      expect(workerResources(kind, 's3:DeleteObject')).toEqual([]);
+      expect(workerResources(kind, 's3:PutObject').join()).not.toContain(`<${ids.landing}`);
+    },
+  );
 
   it.each(KINDS)('%s worker may list the landing bucket, so a removed landing file is a 404, not a 403', (kind) => {
     expect(workerResources(kind, 's3:ListBucket')).toEqual([`<${ids.landing}.Arn>`]);
   });
 
-  it.each(KINDS)('%s worker registers partitions only in the catalog, the database and the tables it writes', (kind) => {
-    const tables = kind === 'song' ? ['base_songs'] : ['base_plays', 'base_user_latest'];
-    const prefix = 'arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>';
-    expect(workerResources(kind, 'glue:BatchCreatePartition')).toEqual(
-      [
-        `${prefix}:catalog`,
-        `${prefix}:database/${DEFAULT_GLUE_DATABASE}`,
-        ...[...tables, 'base_rejects', 'base_sources'].map((table) => `${prefix}:table/${DEFAULT_GLUE_DATABASE}/${table}`),
-      ].sort(),
-    );
-    const glueActions = allStatements()
-      .filter(({ statement }) => asArray<string>(statement.Action).some((a) => a.startsWith('glue:')))
-      .flatMap(({ statement }) => asArray<string>(statement.Action));
-    expect(new Set(glueActions)).toEqual(new Set(['glue:BatchCreatePartition']));
-  });
+  it.each(KINDS)(
+    '%s worker registers partitions only in the catalog, the database and the tables it writes',
+    (kind) => {
+      const tables = kind === 'song' ? ['base_songs'] : ['base_plays', 'base_user_latest'];
+      const prefix = 'arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>';
+      expect(workerResources(kind, 'glue:BatchCreatePartition')).toEqual(
+        [
+          `${prefix}:catalog`,
+          `${prefix}:database/${DEFAULT_GLUE_DATABASE}`,
+          ...[...tables, 'base_rejects', 'base_sources'].map(
+            (table) => `${prefix}:table/${DEFAULT_GLUE_DATABASE}/${table}`,
+          ),
+        ].sort(),
+      );
+      const glueActions = allStatements()
+        .filter(({ statement }) => asArray<string>(statement.Action).some((a) => a.startsWith('glue:')))
+        .flatMap(({ statement }) => asArray<string>(statement.Action));
+      expect(new Set(glueActions)).toEqual(new Set(['glue:BatchCreatePartition']));
+    },
+  );
 
   it.each(KINDS)('%s worker writes only its own log group and consumes only its own queue', (kind) => {
     expect(workerResources(kind, 'logs:PutLogEvents')).toEqual([`<${ids.logGroup[kind]}.Arn>`]);
@@ -431,17 +491,27 @@ describe('compaction', () => {
     const rules = resourcesOfType(s.json, 'AWS::Events::Rule').map(([, r]) => r.Properties ?? {});
     expect(rules).toHaveLength(1);
     expect(rules[0]?.ScheduleExpression).toBe('rate(1 hour)');
-    expect(rules[0]?.Targets.map((t: any) => [referencedId(t.Arn), t.RetryPolicy?.MaximumRetryAttempts])).toEqual([[ids.compactionFn, 0]]);
-    const invokeConfig = resourcesOfType(s.json, 'AWS::Lambda::EventInvokeConfig').find(([, c]) => refersTo(c.Properties?.FunctionName, ids.compactionFn));
+    expect(rules[0]?.Targets.map((t: any) => [referencedId(t.Arn), t.RetryPolicy?.MaximumRetryAttempts])).toEqual([
+      [ids.compactionFn, 0],
+    ]);
+    const invokeConfig = resourcesOfType(s.json, 'AWS::Lambda::EventInvokeConfig').find(([, c]) =>
+      refersTo(c.Properties?.FunctionName, ids.compactionFn),
+    );
     expect(invokeConfig?.[1].Properties?.MaximumRetryAttempts).toBe(0);
   });
 
   it('may rewrite only the base tables and its journal in the lake, and touches no landing data and no Glue', () => {
-    const expected = [...BASE_TABLES.map((t) => `<${ids.lake}.Arn>/${t.name}/*`), `<${ids.lake}.Arn>/_compaction/retired/*`].sort();
-    for (const action of ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']) expect(roleResources(ids.compactionRole, action)).toEqual(expected);
+    const expected = [
+      ...BASE_TABLES.map((t) => `<${ids.lake}.Arn>/${t.name}/*`),
+      `<${ids.lake}.Arn>/_compaction/retired/*`,
+    ].sort();
+    for (const action of ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'])
+      expect(roleResources(ids.compactionRole, action)).toEqual(expected);
     expect(roleResources(ids.compactionRole, 's3:ListBucket')).toEqual([`<${ids.lake}.Arn>`]);
     const actions = allStatements()
-      .filter(({ owner }) => asArray(s.json.Resources[owner]?.Properties?.Roles).some((r) => refersTo(r, ids.compactionRole)))
+      .filter(({ owner }) =>
+        asArray(s.json.Resources[owner]?.Properties?.Roles).some((r) => refersTo(r, ids.compactionRole)),
+      )
       .flatMap(({ statement }) => asArray<string>(statement.Action));
     expect(actions.filter((a) => a.startsWith('glue:') || a.startsWith('sqs:'))).toEqual([]);
   });
@@ -451,7 +521,10 @@ describe('compaction', () => {
       .map(([, a]) => a.Properties ?? {})
       .find((a) => refersTo(a.Dimensions?.[0]?.Value, ids.compactionFn));
     expect(alarm).toMatchObject({ MetricName: 'Errors', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
-    const [[, dashboard] = ['', undefined as unknown as CfnResource]] = resourcesOfType(s.json, 'AWS::CloudWatch::Dashboard');
+    const [[, dashboard] = ['', undefined as unknown as CfnResource]] = resourcesOfType(
+      s.json,
+      'AWS::CloudWatch::Dashboard',
+    );
     const body = flatten(dashboard.Properties?.DashboardBody);
     expect(body).toContain('"service","compaction-worker"');
     expect(body).toContain('"GroupsCompacted"');
@@ -476,29 +549,44 @@ describe('Glue catalog', () => {
       const props = found?.[1].Properties ?? {};
       expect(props.DatabaseName).toBe(DEFAULT_GLUE_DATABASE);
       const tableInput = structuredClone(props.TableInput) as Record<string, any>;
-      if (tableInput.StorageDescriptor?.Location) tableInput.StorageDescriptor.Location = flatten(tableInput.StorageDescriptor.Location);
+      if (tableInput.StorageDescriptor?.Location)
+        tableInput.StorageDescriptor.Location = flatten(tableInput.StorageDescriptor.Location);
       expect(tableInput).toEqual(JSON.parse(JSON.stringify(input)));
       expect(asArray(found?.[1].DependsOn)).toContain(ids.database);
     }
   });
 
-  it.each(BASE_TABLES.map((t) => [t.name, t] as const))('base table %s: Parquet, columns, types and partition keys of the schema source', (name, table) => {
-    const input = resourcesOfType(s.json, 'AWS::Glue::Table').find(([, t]) => t.Properties?.TableInput.Name === name)?.[1].Properties?.TableInput;
-    expect(input.TableType).toBe('EXTERNAL_TABLE');
-    expect(input.Parameters.classification).toBe('parquet');
-    expect(input.StorageDescriptor.Columns.map((c: any) => [c.Name, c.Type])).toEqual(table.columns.map((c) => [c.name, c.type]));
-    expect(input.PartitionKeys.map((c: any) => [c.Name, c.Type])).toEqual(table.partitionKeys.map((c) => [c.name, c.type]));
-    expect(flatten(input.StorageDescriptor.Location)).toBe(`s3://<${ids.lake}>/${name}/`);
-  });
+  it.each(BASE_TABLES.map((t) => [t.name, t] as const))(
+    'base table %s: Parquet, columns, types and partition keys of the schema source',
+    (name, table) => {
+      const input = resourcesOfType(s.json, 'AWS::Glue::Table').find(
+        ([, t]) => t.Properties?.TableInput.Name === name,
+      )?.[1].Properties?.TableInput;
+      expect(input.TableType).toBe('EXTERNAL_TABLE');
+      expect(input.Parameters.classification).toBe('parquet');
+      expect(input.StorageDescriptor.Columns.map((c: any) => [c.Name, c.Type])).toEqual(
+        table.columns.map((c) => [c.name, c.type]),
+      );
+      expect(input.PartitionKeys.map((c: any) => [c.Name, c.Type])).toEqual(
+        table.partitionKeys.map((c) => [c.name, c.type]),
+      );
+      expect(flatten(input.StorageDescriptor.Location)).toBe(`s3://<${ids.lake}>/${name}/`);
+    },
+  );
 
-  it.each(ANALYST_VIEWS.map((v) => [v.name, v] as const))('view %s: VIRTUAL_VIEW carrying the view SQL and columns', (name, view) => {
-    const input = resourcesOfType(s.json, 'AWS::Glue::Table').find(([, t]) => t.Properties?.TableInput.Name === name)?.[1].Properties?.TableInput;
-    expect(input.TableType).toBe('VIRTUAL_VIEW');
-    expect(input.StorageDescriptor.Columns.map((c: any) => c.Name)).toEqual(view.columns.map((c) => c.name));
-    const decoded = decodePrestoView(input.ViewOriginalText);
-    expect(decoded.originalSql).toBe(view.sql);
-    expect(decoded.schema).toBe(DEFAULT_GLUE_DATABASE);
-  });
+  it.each(ANALYST_VIEWS.map((v) => [v.name, v] as const))(
+    'view %s: VIRTUAL_VIEW carrying the view SQL and columns',
+    (name, view) => {
+      const input = resourcesOfType(s.json, 'AWS::Glue::Table').find(
+        ([, t]) => t.Properties?.TableInput.Name === name,
+      )?.[1].Properties?.TableInput;
+      expect(input.TableType).toBe('VIRTUAL_VIEW');
+      expect(input.StorageDescriptor.Columns.map((c: any) => c.Name)).toEqual(view.columns.map((c) => c.name));
+      const decoded = decodePrestoView(input.ViewOriginalText);
+      expect(decoded.originalSql).toBe(view.sql);
+      expect(decoded.schema).toBe(DEFAULT_GLUE_DATABASE);
+    },
+  );
 });
 
 describe('Athena', () => {
@@ -536,7 +624,12 @@ describe('monitoring', () => {
   it.each(KINDS)('%s DLQ: alarm as soon as one message is visible', (kind) => {
     const found = alarms().filter(on('QueueName', ids.dlq[kind]));
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(found[0]).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
   });
 
   it.each(KINDS)('%s queue: alarm on the age of the oldest message', (kind) => {
@@ -553,11 +646,20 @@ describe('monitoring', () => {
   it.each(KINDS)('%s worker: alarms on Errors and Throttles', (kind) => {
     const found = alarms().filter(on('FunctionName', ids.fn[kind]));
     expect(found.map((a) => a.MetricName).sort()).toEqual(['Errors', 'Throttles']);
-    for (const alarm of found) expect(alarm).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Sum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    for (const alarm of found)
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Sum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
   });
 
-  it('has a dashboard with queue depth and age, invocations/errors/duration, and the workers\' Powertools metrics', () => {
-    const [[, dashboard] = ['', undefined as unknown as CfnResource]] = resourcesOfType(s.json, 'AWS::CloudWatch::Dashboard');
+  it("has a dashboard with queue depth and age, invocations/errors/duration, and the workers' Powertools metrics", () => {
+    const [[, dashboard] = ['', undefined as unknown as CfnResource]] = resourcesOfType(
+      s.json,
+      'AWS::CloudWatch::Dashboard',
+    );
     const body = flatten(dashboard.Properties?.DashboardBody);
     for (const metric of [
       'ApproximateNumberOfMessagesVisible',

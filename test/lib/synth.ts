@@ -43,14 +43,20 @@ export interface Synthesized {
 }
 
 export function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
   return cdkJson.context;
 }
 
 export function synthesize(extraContext: Record<string, string> = {}): Synthesized {
   const started = performance.now();
   const outdir = mkdtempSync(join(tmpdir(), 'sparkify-cdk-test-'));
-  const app = new App({ context: { ...cdkJsonContext(), ...extraContext }, outdir, builtinCloudFormationValidation: false });
+  const app = new App({
+    context: { ...cdkJsonContext(), ...extraContext },
+    outdir,
+    builtinCloudFormationValidation: false,
+  });
   const stack = configureApp(app);
   const assembly = app.synth();
   const artifact = assembly.getStackArtifact(stack.artifactId);
@@ -93,7 +99,9 @@ export function referencedId(value: unknown): string {
 
 /** The logical id of the construct at this path (e.g. `stack.queues.song.queue`). */
 export function logicalIdOf(stack: SparkifyLakeStack, element: { node: { defaultChild?: unknown } } | unknown): string {
-  const cfn = ((element as { node?: { defaultChild?: unknown } }).node?.defaultChild ?? element) as Parameters<SparkifyLakeStack['getLogicalId']>[0];
+  const cfn = ((element as { node?: { defaultChild?: unknown } }).node?.defaultChild ?? element) as Parameters<
+    SparkifyLakeStack['getLogicalId']
+  >[0];
   return stack.resolve(stack.getLogicalId(cfn)) as string;
 }
 

@@ -48,7 +48,14 @@ async function compacted(lake: string): Promise<string> {
 }
 
 function song(fields: Record<string, unknown>): string {
-  return JSON.stringify({ num_songs: 1, artist_latitude: null, artist_longitude: null, artist_location: '', year: 0, ...fields });
+  return JSON.stringify({
+    num_songs: 1,
+    artist_latitude: null,
+    artist_longitude: null,
+    artist_location: '',
+    year: 0,
+    ...fields,
+  });
 }
 
 function event(fields: Record<string, unknown>): string {
@@ -77,8 +84,24 @@ function event(fields: Record<string, unknown>): string {
 
 // One song_id in two files. The copy in the smaller key (…/A/…) wins; the other copy names another
 // artist, title and duration.
-const WINNER = { 'song_data/A/A/A/TRWIN.json': song({ song_id: 'SODUP', title: 'Winner', artist_id: 'ARWIN', artist_name: 'Win Band', duration: 200.5 }) };
-const LOSER = { 'song_data/B/B/B/TRLOSE.json': song({ song_id: 'SODUP', title: 'Loser', artist_id: 'ARLOSE', artist_name: 'Lose Band', duration: 100.25 }) };
+const WINNER = {
+  'song_data/A/A/A/TRWIN.json': song({
+    song_id: 'SODUP',
+    title: 'Winner',
+    artist_id: 'ARWIN',
+    artist_name: 'Win Band',
+    duration: 200.5,
+  }),
+};
+const LOSER = {
+  'song_data/B/B/B/TRLOSE.json': song({
+    song_id: 'SODUP',
+    title: 'Loser',
+    artist_id: 'ARLOSE',
+    artist_name: 'Lose Band',
+    duration: 100.25,
+  }),
+};
 const PLAYS_OF_BOTH = {
   'log_data/2018/11/2018-11-01-events.json': [
     event({ song: 'Winner', artist: 'Win Band', length: 200.5, itemInSession: 1 }),
@@ -88,8 +111,12 @@ const PLAYS_OF_BOTH = {
 
 describe('one song_id in several song files: one consistent star schema', () => {
   async function expectConsistent(lake: string): Promise<void> {
-    expect(await queryLake(lake, 'SELECT song_id, title, artist_id, duration FROM songs')).toEqual([{ song_id: 'SODUP', title: 'Winner', artist_id: 'ARWIN', duration: 200.5 }]);
-    expect(await queryLake(lake, 'SELECT artist_id, name FROM artists')).toEqual([{ artist_id: 'ARWIN', name: 'Win Band' }]);
+    expect(await queryLake(lake, 'SELECT song_id, title, artist_id, duration FROM songs')).toEqual([
+      { song_id: 'SODUP', title: 'Winner', artist_id: 'ARWIN', duration: 200.5 },
+    ]);
+    expect(await queryLake(lake, 'SELECT artist_id, name FROM artists')).toEqual([
+      { artist_id: 'ARWIN', name: 'Win Band' },
+    ]);
     expect(await queryLake(lake, 'SELECT song_id, artist_id FROM songplays ORDER BY start_time')).toEqual([
       { song_id: 'SODUP', artist_id: 'ARWIN' },
       // A play of the discarded copy's title and duration finds no song.
@@ -111,8 +138,18 @@ describe('one song_id in several song files: one consistent star schema', () => 
     const lake = await lakeFrom({
       ...WINNER,
       ...LOSER,
-      'song_data/C/C/C/TRA.json': song({ song_id: 'SOA', title: 'a', artist_id: 'ARMULTI', artist_name: 'Name from SOA' }),
-      'song_data/C/C/C/TRB.json': song({ song_id: 'SOB', title: 'b', artist_id: 'ARMULTI', artist_name: 'Name from SOB' }),
+      'song_data/C/C/C/TRA.json': song({
+        song_id: 'SOA',
+        title: 'a',
+        artist_id: 'ARMULTI',
+        artist_name: 'Name from SOA',
+      }),
+      'song_data/C/C/C/TRB.json': song({
+        song_id: 'SOB',
+        title: 'b',
+        artist_id: 'ARMULTI',
+        artist_name: 'Name from SOB',
+      }),
     });
     expect(await queryLake(lake, 'SELECT artist_id, name FROM artists ORDER BY artist_id')).toEqual([
       { artist_id: 'ARMULTI', name: 'Name from SOA' },
@@ -125,13 +162,23 @@ describe('one event identity (userId, sessionId, itemInSession, ts) in several p
   const key1 = 'log_data/2018/11/2018-11-01-events.json';
   const key2 = 'log_data/2018/11/2018-11-02-events.json';
   // The same latest event of user 7 twice: free in the first file (the smaller key), paid in the second.
-  const first = { [key1]: [event({ itemInSession: 0, ts: 1541106106796 }), event({ itemInSession: 1, ts: 1541106206796, level: 'free' })].join('\n') };
+  const first = {
+    [key1]: [
+      event({ itemInSession: 0, ts: 1541106106796 }),
+      event({ itemInSession: 1, ts: 1541106206796, level: 'free' }),
+    ].join('\n'),
+  };
   const second = { [key2]: [event({ itemInSession: 1, ts: 1541106206796, level: 'paid' })].join('\n') };
 
   async function expectOnePlayPerIdentity(lake: string): Promise<void> {
-    expect(await queryLake(lake, 'SELECT count(*) AS plays, count(DISTINCT songplay_id) AS ids FROM songplays')).toEqual([{ plays: 2, ids: 2 }]);
+    expect(
+      await queryLake(lake, 'SELECT count(*) AS plays, count(DISTINCT songplay_id) AS ids FROM songplays'),
+    ).toEqual([{ plays: 2, ids: 2 }]);
     // The copy from the smallest (source key, line) wins, in songplays and in users alike.
-    expect(await queryLake(lake, 'SELECT level FROM songplays ORDER BY start_time')).toEqual([{ level: 'free' }, { level: 'free' }]);
+    expect(await queryLake(lake, 'SELECT level FROM songplays ORDER BY start_time')).toEqual([
+      { level: 'free' },
+      { level: 'free' },
+    ]);
     expect(await queryLake(lake, 'SELECT user_id, level FROM users')).toEqual([{ user_id: 7, level: 'free' }]);
     expect(await queryLake(lake, 'SELECT count(*) AS n FROM "time"')).toEqual([{ n: 2 }]);
   }
@@ -153,8 +200,13 @@ describe('one event identity (userId, sessionId, itemInSession, ts) in several p
 
   it('users takes the latest event of the de-duplicated plays, even when a later duplicate says otherwise', async () => {
     const lake = await lakeFrom({
-      'log_data/2018/11/2018-11-03-events.json': [event({ itemInSession: 0, ts: 1541106106796, level: 'paid' }), event({ itemInSession: 1, ts: 1541206106796, level: 'free' })].join('\n'),
-      'log_data/2018/11/2018-11-09-events.json': [event({ itemInSession: 1, ts: 1541206106796, level: 'paid' })].join('\n'),
+      'log_data/2018/11/2018-11-03-events.json': [
+        event({ itemInSession: 0, ts: 1541106106796, level: 'paid' }),
+        event({ itemInSession: 1, ts: 1541206106796, level: 'free' }),
+      ].join('\n'),
+      'log_data/2018/11/2018-11-09-events.json': [event({ itemInSession: 1, ts: 1541206106796, level: 'paid' })].join(
+        '\n',
+      ),
     });
     expect(await queryLake(lake, 'SELECT level FROM users')).toEqual([{ level: 'free' }]);
   });
@@ -163,7 +215,12 @@ describe('one event identity (userId, sessionId, itemInSession, ts) in several p
 describe('a removed landing file (ingest --mirror)', () => {
   it('takes its plays, users, time rows, songs and rejects out of every table', async () => {
     const input = join(dirs.path, 'mirror-input');
-    writeFiles(input, { ...WINNER, ...LOSER, ...PLAYS_OF_BOTH, 'log_data/2018/11/2018-11-05-events.json': `not json\n${event({ userId: '8', itemInSession: 9 })}` });
+    writeFiles(input, {
+      ...WINNER,
+      ...LOSER,
+      ...PLAYS_OF_BOTH,
+      'log_data/2018/11/2018-11-05-events.json': `not json\n${event({ userId: '8', itemInSession: 9 })}`,
+    });
     const lake = join(dirs.path, 'mirror-lake');
     await ingestFolder(input, lake);
     expect(await queryLake(lake, 'SELECT count(*) AS n FROM rejects')).toEqual([{ n: 1 }]);

@@ -36,7 +36,9 @@ describe('incremental local ingest', () => {
   it('logs first, songs in a second run: plays pick up their song when it lands, and the tables end the same', async () => {
     const lake = join(dirs.path, 'logs-first');
     await ingestFolder(SAMPLE_DIR, lake, { kinds: ['log'] });
-    expect(await queryLake(lake, `SELECT count(*) AS plays, count(song_id) AS matched FROM songplays`)).toEqual([{ plays: 6820, matched: 0 }]);
+    expect(await queryLake(lake, `SELECT count(*) AS plays, count(song_id) AS matched FROM songplays`)).toEqual([
+      { plays: 6820, matched: 0 },
+    ]);
     expect(await queryLake(lake, `SELECT count(*) AS n FROM songs`)).toEqual([{ n: 0 }]);
     await ingestFolder(SAMPLE_DIR, lake, { kinds: ['song'] });
     expect(await queryLake(lake, `SELECT count(song_id) AS matched FROM songplays`)).toEqual([{ matched: 1 }]);
@@ -57,12 +59,16 @@ describe('incremental local ingest', () => {
     const key = join(input, 'log_data/2018/11/2018-11-21-events.json');
     const lines = readFileSync(key, 'utf8').split('\n');
     // The new version keeps only the play of "Setanta matins", now as a free user.
-    const kept = lines.filter((line) => line.includes('Setanta matins')).map((line) => line.replace('"level":"paid"', '"level":"free"'));
+    const kept = lines
+      .filter((line) => line.includes('Setanta matins'))
+      .map((line) => line.replace('"level":"paid"', '"level":"free"'));
     expect(kept).toHaveLength(1);
     writeFileSync(key, kept.join('\n'));
     await ingestFolder(input, lake);
     const removedPlays = lines.filter((line) => JSON.parse(line).page === 'NextSong').length - 1;
     expect(await queryLake(lake, `SELECT count(*) AS n FROM songplays`)).toEqual([{ n: 6820 - removedPlays }]);
-    expect(await queryLake(lake, `SELECT level, song_id FROM songplays WHERE songplay_id = '15-818-5-1542837407796'`)).toEqual([{ level: 'free', song_id: 'SOZCTXZ12AB0182364' }]);
+    expect(
+      await queryLake(lake, `SELECT level, song_id FROM songplays WHERE songplay_id = '15-818-5-1542837407796'`),
+    ).toEqual([{ level: 'free', song_id: 'SOZCTXZ12AB0182364' }]);
   });
 });

@@ -1,7 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clearLakeFolder, LAKE_MARKER_FILE, markLakeFolder, readLakeMarker, RefusedToClearError } from '../../src/local/lake-folder.js';
+import {
+  clearLakeFolder,
+  LAKE_MARKER_FILE,
+  markLakeFolder,
+  readLakeMarker,
+  RefusedToClearError,
+} from '../../src/local/lake-folder.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/paths.js';
 
@@ -21,7 +27,9 @@ describe('clearing a lake folder refuses everything the tool did not make', () =
   it('refuses a non-empty folder without a marker and leaves every file in place', async () => {
     const folder = folderWith('notes', { 'notes/important.txt': 'keep me' });
     await expect(clearLakeFolder(folder, 'demo')).rejects.toThrow(RefusedToClearError);
-    await expect(clearLakeFolder(folder, 'demo')).rejects.toThrow(/is not empty and is not a lake made by sparkify-lake/);
+    await expect(clearLakeFolder(folder, 'demo')).rejects.toThrow(
+      /is not empty and is not a lake made by sparkify-lake/,
+    );
     expect(readFileSync(join(folder, 'notes/important.txt'), 'utf8')).toBe('keep me');
   });
 
@@ -29,7 +37,9 @@ describe('clearing a lake folder refuses everything the tool did not make', () =
     const folder = join(dirs.path, 'my-lake');
     await markLakeFolder(folder, 'ingest');
     writeFileSync(join(folder, 'data.parquet'), 'mine');
-    await expect(clearLakeFolder(folder, 'demo')).rejects.toThrow(/made by `sparkify-lake ingest`, which `demo` never replaces/);
+    await expect(clearLakeFolder(folder, 'demo')).rejects.toThrow(
+      /made by `sparkify-lake ingest`, which `demo` never replaces/,
+    );
     expect(existsSync(join(folder, 'data.parquet'))).toBe(true);
   });
 
@@ -56,7 +66,9 @@ describe('clearing a lake folder refuses everything the tool did not make', () =
   it('refuses the root of the file system and a file in place of a folder', async () => {
     await expect(clearLakeFolder('/', 'demo', dirs.path)).rejects.toThrow(/root of the file system/);
     const file = folderWith('plain', { 'a-file': 'x' });
-    await expect(clearLakeFolder(join(file, 'a-file'), 'demo', dirs.path)).rejects.toThrow(/is a file, not a lake folder/);
+    await expect(clearLakeFolder(join(file, 'a-file'), 'demo', dirs.path)).rejects.toThrow(
+      /is a file, not a lake folder/,
+    );
   });
 
   it('follows a symlink to what it points at before deciding', async () => {
@@ -98,7 +110,9 @@ describe('sparkify-lake demo never deletes what it did not make', () => {
   });
 
   it('refuses a lake the user built with ingest', async () => {
-    const input = folderWith('input', { 'song_data/A/A/A/TRX.json': '{"song_id":"SO1","artist_id":"AR1","year":1990}' });
+    const input = folderWith('input', {
+      'song_data/A/A/A/TRX.json': '{"song_id":"SO1","artist_id":"AR1","year":1990}',
+    });
     const lake = join(dirs.path, 'users-lake');
     expect((await runCli('ingest', input, '--lake', lake)).code).toBe(0);
     const run = await runCli('demo', '--lake', lake);

@@ -53,22 +53,34 @@ function userFilePairs(): number {
 
 describe('contract figures through `sparkify-lake query`', () => {
   it('songs: 71 rows, 43 with year 0', async () => {
-    expect(await one(`SELECT count(*) AS n, count(*) FILTER (WHERE year = 0) AS unknown_year, count(DISTINCT song_id) AS ids FROM songs`)).toEqual({ n: 71, unknown_year: 43, ids: 71 });
+    expect(
+      await one(
+        `SELECT count(*) AS n, count(*) FILTER (WHERE year = 0) AS unknown_year, count(DISTINCT song_id) AS ids FROM songs`,
+      ),
+    ).toEqual({ n: 71, unknown_year: 43, ids: 71 });
   });
 
   it('artists: 69 rows, 31 with latitude', async () => {
-    expect(await one(`SELECT count(*) AS n, count(latitude) AS with_latitude, count(DISTINCT artist_id) AS ids FROM artists`)).toEqual({ n: 69, with_latitude: 31, ids: 69 });
+    expect(
+      await one(
+        `SELECT count(*) AS n, count(latitude) AS with_latitude, count(DISTINCT artist_id) AS ids FROM artists`,
+      ),
+    ).toEqual({ n: 69, with_latitude: 31, ids: 69 });
   });
 
   it('users: 96 rows, 22 paid, 74 free (latest level wins)', async () => {
     expect(
-      await one(`SELECT count(*) AS n, count(*) FILTER (WHERE level = 'paid') AS paid, count(*) FILTER (WHERE level = 'free') AS free, count(DISTINCT user_id) AS ids FROM users`),
+      await one(
+        `SELECT count(*) AS n, count(*) FILTER (WHERE level = 'paid') AS paid, count(*) FILTER (WHERE level = 'free') AS free, count(DISTINCT user_id) AS ids FROM users`,
+      ),
     ).toEqual({ n: 96, paid: 22, free: 74, ids: 96 });
   });
 
   it('time: 6,813 rows with the contract sums of hour, day, week and weekday', async () => {
     expect(
-      await one(`SELECT count(*) AS n, count(DISTINCT start_time) AS distinct_times, sum(hour) AS hours, sum(day) AS days, sum(week) AS weeks, sum(weekday) AS weekdays FROM "time"`),
+      await one(
+        `SELECT count(*) AS n, count(DISTINCT start_time) AS distinct_times, sum(hour) AS hours, sum(day) AS days, sum(week) AS weeks, sum(weekday) AS weekdays FROM "time"`,
+      ),
     ).toEqual({ n: 6813, distinct_times: 6813, hours: 91815, days: 117546, weeks: 315992, weekdays: 28486 });
   });
 
@@ -85,16 +97,32 @@ describe('contract figures through `sparkify-lake query`', () => {
       `SELECT sp.start_time, s.title, a.name, sp.song_id, sp.artist_id FROM songplays sp
        JOIN songs s ON s.song_id = sp.song_id JOIN artists a ON a.artist_id = sp.artist_id`,
     );
-    expect(rows).toEqual([{ start_time: '2018-11-21 21:56:47.796', title: 'Setanta matins', name: 'Elena', song_id: 'SOZCTXZ12AB0182364', artist_id: 'AR5KOSW1187FB35FF4' }]);
-    expect(await one(`SELECT count(song_id) AS matched, count(artist_id) AS with_artist FROM songplays`)).toEqual({ matched: 1, with_artist: 1 });
+    expect(rows).toEqual([
+      {
+        start_time: '2018-11-21 21:56:47.796',
+        title: 'Setanta matins',
+        name: 'Elena',
+        song_id: 'SOZCTXZ12AB0182364',
+        artist_id: 'AR5KOSW1187FB35FF4',
+      },
+    ]);
+    expect(await one(`SELECT count(song_id) AS matched, count(artist_id) AS with_artist FROM songplays`)).toEqual({
+      matched: 1,
+      with_artist: 1,
+    });
   });
 
   it('songplays and time: one partition, year=2018 month=11, spanning the NextSong time range', async () => {
-    expect(await queryLake(lake.path, `SELECT DISTINCT year, month FROM songplays`)).toEqual([{ year: 2018, month: 11 }]);
+    expect(await queryLake(lake.path, `SELECT DISTINCT year, month FROM songplays`)).toEqual([
+      { year: 2018, month: 11 },
+    ]);
     expect(await queryLake(lake.path, `SELECT DISTINCT year, month FROM "time"`)).toEqual([{ year: 2018, month: 11 }]);
     // The contract's range starts at 20:57:10.796, the first event of any page (a Home page view);
     // the first NextSong event, and so the first songplay, is at 21:01:46.796 (docs/TABLES.md).
-    expect(await one(`SELECT min(start_time) AS first, max(start_time) AS last FROM songplays`)).toEqual({ first: '2018-11-01 21:01:46.796', last: '2018-11-30 19:54:24.796' });
+    expect(await one(`SELECT min(start_time) AS first, max(start_time) AS last FROM songplays`)).toEqual({
+      first: '2018-11-01 21:01:46.796',
+      last: '2018-11-30 19:54:24.796',
+    });
   });
 
   it('the first event of any page is at 2018-11-01 20:57:10.796 (the contract range start)', async () => {
@@ -116,7 +144,9 @@ describe('contract figures straight from the Parquet files', () => {
                                (count(*) FILTER (WHERE level = 'paid'))::INTEGER AS paid, count(DISTINCT start_time)::INTEGER AS times,
                                min(year)::INTEGER AS year, min(month)::INTEGER AS month, count(DISTINCT (year, month))::INTEGER AS partitions
                         FROM ${plays()}`),
-    ).toEqual([{ n: 6820, sessions: 4086420, users: 372926, paid: 5591, times: 6813, year: 2018, month: 11, partitions: 1 }]);
+    ).toEqual([
+      { n: 6820, sessions: 4086420, users: 372926, paid: 5591, times: 6813, year: 2018, month: 11, partitions: 1 },
+    ]);
   });
 
   it('base_plays time parts give the contract sums over distinct start times', async () => {

@@ -37,17 +37,39 @@ describe('a column added at the end of a table', () => {
     const folder = join(lake, 'base_songs', 'year=2001');
     mkdirSync(folder, { recursive: true });
     // The table as released before rescued_data: the same columns without the last one.
-    const before: BaseTable = { ...BASE_SONGS, columns: BASE_SONGS.columns.filter((column) => column.name !== 'rescued_data') };
+    const before: BaseTable = {
+      ...BASE_SONGS,
+      columns: BASE_SONGS.columns.filter((column) => column.name !== 'rescued_data'),
+    };
     expect(BASE_SONGS.columns.at(-1)?.name).toBe('rescued_data');
     const oldWrite = '20181101T000000000Z-000000000001';
     const newWrite = '20181102T000000000Z-000000000002';
-    writeFileSync(join(folder, `part-${oldWrite}.parquet`), encodeParquet(before, [song('SOOLD', null)], { write_id: oldWrite }));
-    writeFileSync(join(folder, `part-${newWrite}.parquet`), encodeParquet(BASE_SONGS, [song('SONEW', '{"tempo":120.50}')], { write_id: newWrite }));
+    writeFileSync(
+      join(folder, `part-${oldWrite}.parquet`),
+      encodeParquet(before, [song('SOOLD', null)], { write_id: oldWrite }),
+    );
+    writeFileSync(
+      join(folder, `part-${newWrite}.parquet`),
+      encodeParquet(BASE_SONGS, [song('SONEW', '{"tempo":120.50}')], { write_id: newWrite }),
+    );
     // Each file's ledger row, which makes its rows current.
     const ledger = join(lake, 'base_sources', 'source=song_data');
     mkdirSync(ledger, { recursive: true });
-    for (const [id, write] of [['SOOLD', oldWrite], ['SONEW', newWrite]] as const) {
-      const row = { source_key: `song_data/A/B/C/${id}.json`, seq: '1'.padEnd(32, '0'), status: 'present', content_sha256: null, bytes: null, rows: 1, partitions: '["base_songs/2001"]', format_version: 2, source: 'song_data' };
+    for (const [id, write] of [
+      ['SOOLD', oldWrite],
+      ['SONEW', newWrite],
+    ] as const) {
+      const row = {
+        source_key: `song_data/A/B/C/${id}.json`,
+        seq: '1'.padEnd(32, '0'),
+        status: 'present',
+        content_sha256: null,
+        bytes: null,
+        rows: 1,
+        partitions: '["base_songs/2001"]',
+        format_version: 2,
+        source: 'song_data',
+      };
       writeFileSync(join(ledger, `part-${write}.parquet`), encodeParquet(BASE_SOURCES, [row], { write_id: write }));
     }
 
@@ -59,7 +81,9 @@ describe('a column added at the end of a table', () => {
       ['SOOLD', null, 'Title SOOLD', 2001],
     ]);
     // The analyst views over the base table still answer for both files.
-    const songs = await withLakeSql(lake, new FsObjectStore(lake), (sql) => sql.query(`SELECT count(*) AS n FROM songs`));
+    const songs = await withLakeSql(lake, new FsObjectStore(lake), (sql) =>
+      sql.query(`SELECT count(*) AS n FROM songs`),
+    );
     expect(songs.rows).toEqual([[2]]);
   });
 });

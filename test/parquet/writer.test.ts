@@ -25,7 +25,17 @@ const EXPECTED_PHYSICAL: Record<ColumnType, { type: string; converted_type: stri
 
 // Titles whose UTF-16 order differs from their UTF-8 byte order: astral-plane characters (emoji,
 // rare CJK) sort after U+FFFD in bytes but before it in UTF-16 code units.
-const TRICKY_TITLES = ['😀 Emoji first', '𠜎 rare CJK', '\uFFFD replacement', 'Ωmega', 'Zürich', 'ascii', '', '  spaced  ', '🎸🎸🎸 longer than sixteen bytes for truncation'];
+const TRICKY_TITLES = [
+  '😀 Emoji first',
+  '𠜎 rare CJK',
+  '\uFFFD replacement',
+  'Ωmega',
+  'Zürich',
+  'ascii',
+  '',
+  '  spaced  ',
+  '🎸🎸🎸 longer than sixteen bytes for truncation',
+];
 
 function songRows(count: number): SongRow[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -113,7 +123,9 @@ describe.each([
   ['base_sources', BASE_SOURCES, () => sourcesFile, SOURCE_COUNT],
 ] as const)('%s file', (_name, table, file, rowCount) => {
   it('declares every schema column, in order, with the physical and logical type Athena expects', async () => {
-    const schema = await duckdbRows(`SELECT name, type, converted_type, logical_type, repetition_type FROM parquet_schema('${file()}') WHERE name <> 'root' AND num_children IS NULL`);
+    const schema = await duckdbRows(
+      `SELECT name, type, converted_type, logical_type, repetition_type FROM parquet_schema('${file()}') WHERE name <> 'root' AND num_children IS NULL`,
+    );
     expect(schema.map((c) => c.name)).toEqual(table.columns.map((c) => c.name));
     for (const column of table.columns) {
       const written = schema.find((c) => c.name === column.name) as Row;
@@ -123,21 +135,30 @@ describe.each([
         type: expected.type,
         converted_type: expected.converted_type,
       });
-      expect({ column: column.name, repetition: written.repetition_type }).toEqual({ column: column.name, repetition: column.required ? 'REQUIRED' : 'OPTIONAL' });
+      expect({ column: column.name, repetition: written.repetition_type }).toEqual({
+        column: column.name,
+        repetition: column.required ? 'REQUIRED' : 'OPTIONAL',
+      });
       // UTC-adjusted timestamps read as "timestamp with time zone" in some engines: keep them naive.
       expect(String(written.logical_type ?? '')).not.toContain('isAdjustedToUTC=1');
     }
     const described = await duckdbRows(`DESCRIBE SELECT * FROM '${file()}'`);
-    expect(described.map((c) => [c.column_name, c.column_type])).toEqual(table.columns.map((c) => [c.name, EXPECTED_PHYSICAL[c.type].duckdb]));
+    expect(described.map((c) => [c.column_name, c.column_type])).toEqual(
+      table.columns.map((c) => [c.name, EXPECTED_PHYSICAL[c.type].duckdb]),
+    );
   });
 
   it('compresses every column chunk with SNAPPY and keeps the whole file in one row group', async () => {
-    const chunks = await duckdbRows(`SELECT DISTINCT row_group_id, compression, row_group_num_rows FROM parquet_metadata('${file()}')`);
+    const chunks = await duckdbRows(
+      `SELECT DISTINCT row_group_id, compression, row_group_num_rows FROM parquet_metadata('${file()}')`,
+    );
     expect(chunks).toEqual([{ row_group_id: '0', compression: 'SNAPPY', row_group_num_rows: String(rowCount) }]);
   });
 
   it('writes min/max statistics that bound every value in unsigned byte order', async () => {
-    const stats = await duckdbRows(`SELECT path_in_schema AS name, stats_min_value, stats_max_value, stats_null_count FROM parquet_metadata('${file()}')`);
+    const stats = await duckdbRows(
+      `SELECT path_in_schema AS name, stats_min_value, stats_max_value, stats_null_count FROM parquet_metadata('${file()}')`,
+    );
     const values = await duckdbRows(`SELECT * FROM '${file()}'`);
     const problems: string[] = [];
     for (const column of table.columns) {
@@ -147,8 +168,10 @@ describe.each([
       if (present.length === 0 || stat.stats_min_value === null) continue;
       const compare = comparatorFor(column.type);
       for (const value of present) {
-        if (compare(stat.stats_min_value, value) > 0) problems.push(`${column.name}: min ${String(stat.stats_min_value)} > ${String(value)}`);
-        if (compare(stat.stats_max_value, value) < 0) problems.push(`${column.name}: max ${String(stat.stats_max_value)} < ${String(value)}`);
+        if (compare(stat.stats_min_value, value) > 0)
+          problems.push(`${column.name}: min ${String(stat.stats_min_value)} > ${String(value)}`);
+        if (compare(stat.stats_max_value, value) < 0)
+          problems.push(`${column.name}: max ${String(stat.stats_max_value)} < ${String(value)}`);
       }
     }
     expect(problems.slice(0, 5)).toEqual([]);
@@ -157,8 +180,12 @@ describe.each([
 
 describe('constant and 64-bit columns', () => {
   it('writes the batch write id into every row, and 64-bit sizes exactly', async () => {
-    const rows = await duckdbRows(`SELECT count(*)::INTEGER AS n, count(DISTINCT write_id)::INTEGER AS ids, min(write_id) AS id, max(bytes)::VARCHAR AS biggest FROM '${sourcesFile}'`);
-    expect(rows).toEqual([{ n: SOURCE_COUNT, ids: 1, id: WRITE_ID, biggest: String(5_000_000_000 + SOURCE_COUNT - 1) }]);
+    const rows = await duckdbRows(
+      `SELECT count(*)::INTEGER AS n, count(DISTINCT write_id)::INTEGER AS ids, min(write_id) AS id, max(bytes)::VARCHAR AS biggest FROM '${sourcesFile}'`,
+    );
+    expect(rows).toEqual([
+      { n: SOURCE_COUNT, ids: 1, id: WRITE_ID, biggest: String(5_000_000_000 + SOURCE_COUNT - 1) },
+    ]);
   });
 });
 
@@ -169,7 +196,9 @@ describe('columnar round trip (what compaction does)', () => {
     expect(columns.start_time?.[0]).toBe(Date.UTC(2018, 10, 1, 0, 0, 0, 796));
     const again = join(dir.path, 'plays-again.parquet');
     writeFileSync(again, encodeColumns(BASE_PLAYS, columns, rowCount));
-    const difference = await duckdbRows(`SELECT count(*)::INTEGER AS n FROM (SELECT * FROM '${playsFile}' EXCEPT ALL SELECT * FROM '${again}')`);
+    const difference = await duckdbRows(
+      `SELECT count(*)::INTEGER AS n FROM (SELECT * FROM '${playsFile}' EXCEPT ALL SELECT * FROM '${again}')`,
+    );
     expect(difference).toEqual([{ n: 0 }]);
     expect(await duckdbRows(`SELECT count(*)::INTEGER AS n FROM '${again}'`)).toEqual([{ n: PLAY_COUNT }]);
   });
@@ -180,7 +209,11 @@ describe('columnar round trip (what compaction does)', () => {
     writeFileSync(file, encodeParquet(older, ledgerRows(3), { write_id: WRITE_ID }));
     const { columns } = await decodeColumns(BASE_SOURCES, readFileSync(file));
     expect(columns.partitions).toEqual([null, null, null]);
-    expect(columns.source_key).toEqual(['song_data/A/B/C/TR0.json', 'song_data/A/B/C/TR1.json', 'song_data/A/B/C/TR2.json']);
+    expect(columns.source_key).toEqual([
+      'song_data/A/B/C/TR0.json',
+      'song_data/A/B/C/TR1.json',
+      'song_data/A/B/C/TR2.json',
+    ]);
   });
 });
 
@@ -188,12 +221,16 @@ describe('filtered reads that rely on statistics', () => {
   it.each(TRICKY_TITLES)('finds the rows titled %j', async (title) => {
     const expected = songs.filter((s) => s.title === title).length;
     expect(expected).toBeGreaterThan(0);
-    const rows = await duckdbRows(`SELECT count(*)::INTEGER AS n FROM '${songsFile}' WHERE title = '${title.replaceAll("'", "''")}'`);
+    const rows = await duckdbRows(
+      `SELECT count(*)::INTEGER AS n FROM '${songsFile}' WHERE title = '${title.replaceAll("'", "''")}'`,
+    );
     expect(rows[0]?.n).toBe(expected);
   });
 
   it('round-trips timestamps at millisecond precision and ints beyond 2^30', async () => {
-    const rows = await duckdbRows(`SELECT epoch_ms(start_time)::DOUBLE AS ms, session_id FROM '${playsFile}' ORDER BY source_line LIMIT 2`);
+    const rows = await duckdbRows(
+      `SELECT epoch_ms(start_time)::DOUBLE AS ms, session_id FROM '${playsFile}' ORDER BY source_line LIMIT 2`,
+    );
     expect(rows).toEqual([
       { ms: Date.UTC(2018, 10, 1, 0, 0, 0, 796), session_id: 2_000_000_000 },
       { ms: Date.UTC(2018, 10, 1, 0, 0, 0, 796) + 61_001, session_id: 2_000_000_001 },
@@ -202,7 +239,8 @@ describe('filtered reads that rely on statistics', () => {
 });
 
 function comparatorFor(type: ColumnType): (stat: unknown, value: unknown) => number {
-  if (type === 'string') return (stat, value) => Buffer.compare(Buffer.from(String(stat), 'utf8'), Buffer.from(String(value), 'utf8'));
+  if (type === 'string')
+    return (stat, value) => Buffer.compare(Buffer.from(String(stat), 'utf8'), Buffer.from(String(value), 'utf8'));
   const number = (text: unknown): number => {
     const parsed = type === 'timestamp' ? Date.parse(`${String(text).replace(' ', 'T')}Z`) : Number(text);
     if (Number.isNaN(parsed)) throw new Error(`cannot compare ${String(text)} as ${type}`);

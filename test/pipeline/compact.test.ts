@@ -58,7 +58,11 @@ describe('merging', () => {
     const lake = await smallFileLake('merged');
     expect(parquetFiles(await lakeObjects(lake), PLAYS)).toHaveLength(30);
     const first = await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, retiredGraceMs: HOUR });
-    expect(first.groups.find((g) => g.partition === PLAYS)).toMatchObject({ filesMerged: 30, rows: 6820, droppedRows: 0 });
+    expect(first.groups.find((g) => g.partition === PLAYS)).toMatchObject({
+      filesMerged: 30,
+      rows: 6820,
+      droppedRows: 0,
+    });
     expect(first.groups.find((g) => g.partition === 'base_songs/year=0/')).toMatchObject({ filesMerged: 43, rows: 43 });
     // The small files are still there for queries that listed them: each play exists twice...
     expect(await count(lake, 'SELECT count(*) FROM base_plays')).toBe(2 * 6820);
@@ -66,13 +70,25 @@ describe('merging', () => {
     expect(await tableContents(lake)).toEqual(reference);
 
     // A run before the grace period is over deletes nothing; one after it deletes the small files.
-    expect((await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, retiredGraceMs: HOUR })).filesDeleted).toBe(0);
-    const later = await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, now: () => Date.now() + 2 * HOUR });
+    expect(
+      (await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, retiredGraceMs: HOUR })).filesDeleted,
+    ).toBe(0);
+    const later = await compactLake(new FsObjectStore(lake), {
+      ...DEFAULT_COMPACTION,
+      now: () => Date.now() + 2 * HOUR,
+    });
     expect(later.filesDeleted).toBeGreaterThanOrEqual(30 + 71);
-    expect(parquetFiles(await lakeObjects(lake), PLAYS)).toEqual([expect.stringMatching(/^base_plays\/year=2018\/month=11\/compacted-\d{8}T\d{9}Z-[0-9a-f]{12}-\d+\.parquet$/)]);
+    expect(parquetFiles(await lakeObjects(lake), PLAYS)).toEqual([
+      expect.stringMatching(/^base_plays\/year=2018\/month=11\/compacted-\d{8}T\d{9}Z-[0-9a-f]{12}-\d+\.parquet$/),
+    ]);
     expect(await count(lake, 'SELECT count(*) FROM base_plays')).toBe(6820);
     expect(await tableContents(lake)).toEqual(reference);
-    expect(await count(lake, `SELECT count(*) FROM (SELECT start_time, lag(start_time) OVER () AS previous FROM base_plays) WHERE previous > start_time`)).toBe(0);
+    expect(
+      await count(
+        lake,
+        `SELECT count(*) FROM (SELECT start_time, lag(start_time) OVER () AS previous FROM base_plays) WHERE previous > start_time`,
+      ),
+    ).toBe(0);
   });
 
   it('merges the ledger too, and the ledger reads the same afterwards', async () => {
@@ -208,12 +224,19 @@ describe('interruption, deadline and bounded work', () => {
     // The clock passes the deadline after a few reads of the first group.
     let reads = 0;
     const store = new FsObjectStore(lake);
-    const counting: ObjectStore = { ...bind(store), openRead: (key) => {
+    const counting: ObjectStore = {
+      ...bind(store),
+      openRead: (key) => {
         reads += 1;
         return store.openRead(key);
-      } };
+      },
+    };
     const start = Date.now();
-    const during = await compactLake(counting, { ...NO_GRACE, deadline: start + 1000, now: () => (reads >= 5 ? start + 2000 : start) });
+    const during = await compactLake(counting, {
+      ...NO_GRACE,
+      deadline: start + 1000,
+      now: () => (reads >= 5 ? start + 2000 : start),
+    });
     expect(during).toMatchObject({ groups: [], stoppedAtDeadline: true });
     expect(await lakeObjects(lake)).toEqual(before);
   });
@@ -229,7 +252,8 @@ describe('interruption, deadline and bounded work', () => {
     const sizes = Object.keys(await lakeObjects(lake2)).filter((key) => key.startsWith(PLAYS));
     expect(sizes).toHaveLength(30);
     const byBytes = await compactLake(new FsObjectStore(lake2), { ...NO_GRACE, maxGroupBytes: 100 * 1024 });
-    for (const group of byBytes.groups.filter((g) => g.partition === PLAYS)) expect(group.bytesMerged).toBeLessThanOrEqual(100 * 1024);
+    for (const group of byBytes.groups.filter((g) => g.partition === PLAYS))
+      expect(group.bytesMerged).toBeLessThanOrEqual(100 * 1024);
     expect(await tableContents(lake2)).toEqual(reference);
   });
 
@@ -277,7 +301,12 @@ async function ingestLogsDyingAtCommit(input: string, lake: string): Promise<num
   const keys: string[] = [];
   for await (const key of new FsObjectStore(input).list('log_data/')) keys.push(key);
   const next = localSequencerClock();
-  await expect(processBatch(keys.map((key) => ({ key, seq: next() })), { source: new FsObjectStore(input), lake: dying })).rejects.toThrow('injected crash');
+  await expect(
+    processBatch(
+      keys.map((key) => ({ key, seq: next() })),
+      { source: new FsObjectStore(input), lake: dying },
+    ),
+  ).rejects.toThrow('injected crash');
   return written;
 }
 

@@ -57,18 +57,41 @@ describe('a log file larger than the heap', () => {
     expect(fileBytes).toBeGreaterThanOrEqual(TARGET_BYTES);
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [`--max-old-space-size=${HEAP_MIB}`, '--import', 'tsx', join(REPO_ROOT, 'test/support/process-one-file.ts'), join(dirs.path, 'input'), join(dirs.path, 'lake'), KEY],
+      [
+        `--max-old-space-size=${HEAP_MIB}`,
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'test/support/process-one-file.ts'),
+        join(dirs.path, 'input'),
+        join(dirs.path, 'lake'),
+        KEY,
+      ],
       { cwd: REPO_ROOT, maxBuffer: 10 * 1024 * 1024 },
     );
-    const result = JSON.parse(stdout) as { writeId: string; rows: Record<string, number>; bytesRead: number; objects: string[]; committed: number; peakRss: number };
+    const result = JSON.parse(stdout) as {
+      writeId: string;
+      rows: Record<string, number>;
+      bytesRead: number;
+      objects: string[];
+      committed: number;
+      peakRss: number;
+    };
     expect(result.bytesRead).toBe(fileBytes);
     expect(expectedUsers).toBe(96);
     expect(result.rows).toEqual({ base_plays: expectedPlays, base_user_latest: expectedUsers });
     const plays = `base_plays/year=2018/month=11/part-${result.writeId}.parquet`;
-    expect([...result.objects].sort()).toEqual([plays, `base_sources/source=log_data/part-${result.writeId}.parquet`, `base_user_latest/part-${result.writeId}.parquet`]);
+    expect([...result.objects].sort()).toEqual([
+      plays,
+      `base_sources/source=log_data/part-${result.writeId}.parquet`,
+      `base_user_latest/part-${result.writeId}.parquet`,
+    ]);
     expect(result.committed).toBe(1);
-    const [written] = await duckdbRows(`SELECT count(*)::INTEGER AS n, count(DISTINCT songplay_id)::INTEGER AS ids, count(DISTINCT write_id)::INTEGER AS writes FROM '${join(dirs.path, 'lake', plays)}'`);
+    const [written] = await duckdbRows(
+      `SELECT count(*)::INTEGER AS n, count(DISTINCT songplay_id)::INTEGER AS ids, count(DISTINCT write_id)::INTEGER AS writes FROM '${join(dirs.path, 'lake', plays)}'`,
+    );
     expect(written).toEqual({ n: expectedPlays, ids: expectedPlays, writes: 1 });
-    console.info(`large file: ${(fileBytes / 1e6).toFixed(0)} MB, ${expectedPlays} plays, peak RSS ${(result.peakRss / 1e6).toFixed(0)} MB with a ${HEAP_MIB} MiB heap`);
+    console.info(
+      `large file: ${(fileBytes / 1e6).toFixed(0)} MB, ${expectedPlays} plays, peak RSS ${(result.peakRss / 1e6).toFixed(0)} MB with a ${HEAP_MIB} MiB heap`,
+    );
   }, 180_000);
 });

@@ -57,14 +57,32 @@ describe('rowCheckFor(base_plays)', () => {
   });
 
   it('whatever it passes, the Parquet writer can encode', () => {
-    const values: unknown[] = [null, undefined, 0, -1, 1.5, 2 ** 31, -(2 ** 31), 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY, '', 'x', true, {}];
+    const values: unknown[] = [
+      null,
+      undefined,
+      0,
+      -1,
+      1.5,
+      2 ** 31,
+      -(2 ** 31),
+      2 ** 53,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      '',
+      'x',
+      true,
+      {},
+    ];
     let passed = 0;
     for (const column of BASE_PLAYS.columns.filter((c) => c.name !== 'write_id')) {
       for (const value of values) {
         const row = { ...PLAY, [column.name]: value };
         if (check(row) !== undefined) continue;
         passed += 1;
-        expect(() => encodeParquet(BASE_PLAYS, [row], { write_id: 'w' }), `${column.name} = ${String(value)}`).not.toThrow();
+        expect(
+          () => encodeParquet(BASE_PLAYS, [row], { write_id: 'w' }),
+          `${column.name} = ${String(value)}`,
+        ).not.toThrow();
       }
     }
     expect(passed).toBeGreaterThan(BASE_PLAYS.columns.length);

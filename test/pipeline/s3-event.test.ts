@@ -4,10 +4,17 @@
  * text order is their order (right-padded with zeros, upper case, 32 hex digits).
  */
 import { describe, expect, it } from 'vitest';
-import { MalformedMessageError, decodeS3Key, parseS3EventMessage, type ParsedMessage } from '../../src/pipeline/s3-event.js';
+import {
+  MalformedMessageError,
+  decodeS3Key,
+  parseS3EventMessage,
+  type ParsedMessage,
+} from '../../src/pipeline/s3-event.js';
 import { encodeS3EventKey, s3EventBody, s3EventRecord, s3TestEventBody } from '../support/local-s3.js';
 
-function objects(message: ParsedMessage): readonly { bucket: string; key: string; eventName: string; sequencer: string }[] {
+function objects(
+  message: ParsedMessage,
+): readonly { bucket: string; key: string; eventName: string; sequencer: string }[] {
   expect(message.kind).toBe('objects');
   return message.kind === 'objects' ? message.events : [];
 }
@@ -32,12 +39,24 @@ function malformed(body: string): MalformedMessageError {
 
 describe('parseS3EventMessage: object events', () => {
   it('reads bucket, key, event name and sequencer from a real-shaped ObjectCreated:Put notification', () => {
-    const record = s3EventRecord({ bucket: 'sparkify-landing', key: 'log_data/2018/11/2018-11-01-events.json', size: 7151, eTag: 'abc' });
+    const record = s3EventRecord({
+      bucket: 'sparkify-landing',
+      key: 'log_data/2018/11/2018-11-01-events.json',
+      size: 7151,
+      eTag: 'abc',
+    });
     const body = s3EventBody(record);
     expect(JSON.parse(body).Records[0].s3.object.key).toBe('log_data/2018/11/2018-11-01-events.json');
     expect(parseS3EventMessage(body)).toEqual({
       kind: 'objects',
-      events: [{ bucket: 'sparkify-landing', key: 'log_data/2018/11/2018-11-01-events.json', eventName: 'ObjectCreated:Put', sequencer: normalised(record.s3.object.sequencer) }],
+      events: [
+        {
+          bucket: 'sparkify-landing',
+          key: 'log_data/2018/11/2018-11-01-events.json',
+          eventName: 'ObjectCreated:Put',
+          sequencer: normalised(record.s3.object.sequencer),
+        },
+      ],
     });
   });
 
@@ -75,7 +94,11 @@ describe('parseS3EventMessage: object events', () => {
   });
 
   it('round-trips keys through the test helper encoder (as S3 encodes them)', () => {
-    const keys = ['song_data/A/B/C/TR my song é.json', 'log_data/2018/11/a+b=c (1)!~*.json', 'song_data/東京/😀 100%.json'];
+    const keys = [
+      'song_data/A/B/C/TR my song é.json',
+      'log_data/2018/11/a+b=c (1)!~*.json',
+      'song_data/東京/😀 100%.json',
+    ];
     for (const key of keys) {
       const encoded = encodeS3EventKey(key);
       expect(encoded).toMatch(/^[A-Za-z0-9.*_\-/%+]+$/);
@@ -105,15 +128,22 @@ describe('parseS3EventMessage: object events', () => {
   });
 
   it("names the event 'unknown' when eventName is missing", () => {
-    expect(located(parseS3EventMessage('{"Records":[{"s3":{"bucket":{"name":"b"},"object":{"key":"k.json"}}}]}'))).toEqual([
-      { bucket: 'b', key: 'k.json', eventName: 'unknown' },
-    ]);
+    expect(
+      located(parseS3EventMessage('{"Records":[{"s3":{"bucket":{"name":"b"},"object":{"key":"k.json"}}}]}')),
+    ).toEqual([{ bucket: 'b', key: 'k.json', eventName: 'unknown' }]);
   });
 });
 
 describe('parseS3EventMessage: sequencers', () => {
   const withSequencer = (sequencer: unknown): string =>
-    JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: { key: 'song_data/a.json', sequencer } } }] });
+    JSON.stringify({
+      Records: [
+        {
+          eventName: 'ObjectCreated:Put',
+          s3: { bucket: { name: 'b' }, object: { key: 'song_data/a.json', sequencer } },
+        },
+      ],
+    });
 
   it.each([
     ['an S3 sequencer (18 hex digits)', '0055AED6DCD90281E5', '0055AED6DCD90281E500000000000000'],
@@ -125,7 +155,7 @@ describe('parseS3EventMessage: sequencers', () => {
     expect(normalised(sequencer)).toBe(expected);
   });
 
-  it('keeps S3\'s order: a shorter sequencer is compared as if padded with zeros on the right', () => {
+  it("keeps S3's order: a shorter sequencer is compared as if padded with zeros on the right", () => {
     // S3: "compare the strings after right-padding the shorter one with zeros" — so "0056" is later than "0055FFFF".
     const earlier = objects(parseS3EventMessage(withSequencer('0055FFFF')))[0]!.sequencer;
     const later = objects(parseS3EventMessage(withSequencer('0056')))[0]!.sequencer;
@@ -179,18 +209,37 @@ describe('parseS3EventMessage: malformed bodies', () => {
     ['a record without s3', '{"Records":[{"eventName":"ObjectCreated:Put"}]}', /^Records\[0\] has no s3 section$/],
     ['a record that is not an object', '{"Records":["x"]}', /^Records\[0\] has no s3 section$/],
     ['no bucket', '{"Records":[{"s3":{"object":{"key":"a.json"}}}]}', /^Records\[0\]\.s3\.bucket\.name is missing$/],
-    ['bucket name not a string', '{"Records":[{"s3":{"bucket":{"name":7},"object":{"key":"a.json"}}}]}', /^Records\[0\]\.s3\.bucket\.name is missing$/],
+    [
+      'bucket name not a string',
+      '{"Records":[{"s3":{"bucket":{"name":7},"object":{"key":"a.json"}}}]}',
+      /^Records\[0\]\.s3\.bucket\.name is missing$/,
+    ],
     ['no object', '{"Records":[{"s3":{"bucket":{"name":"b"}}}]}', /^Records\[0\]\.s3\.object\.key is missing$/],
-    ['key not a string', '{"Records":[{"s3":{"bucket":{"name":"b"},"object":{"key":null}}}]}', /^Records\[0\]\.s3\.object\.key is missing$/],
-    ['a bad percent escape', '{"Records":[{"s3":{"bucket":{"name":"b"},"object":{"key":"song_data/100%.json"}}}]}', /^Records\[0\]\.s3\.object\.key is not URL-encoded correctly: song_data\/100%\.json$/],
-    ['invalid UTF-8 bytes', '{"Records":[{"s3":{"bucket":{"name":"b"},"object":{"key":"song_data/%C3.json"}}}]}', /is not URL-encoded correctly: song_data\/%C3\.json/],
+    [
+      'key not a string',
+      '{"Records":[{"s3":{"bucket":{"name":"b"},"object":{"key":null}}}]}',
+      /^Records\[0\]\.s3\.object\.key is missing$/,
+    ],
+    [
+      'a bad percent escape',
+      '{"Records":[{"s3":{"bucket":{"name":"b"},"object":{"key":"song_data/100%.json"}}}]}',
+      /^Records\[0\]\.s3\.object\.key is not URL-encoded correctly: song_data\/100%\.json$/,
+    ],
+    [
+      'invalid UTF-8 bytes',
+      '{"Records":[{"s3":{"bucket":{"name":"b"},"object":{"key":"song_data/%C3.json"}}}]}',
+      /is not URL-encoded correctly: song_data\/%C3\.json/,
+    ],
   ])('%s → MalformedMessageError saying what is wrong', (_name, body, message) => {
     expect(malformed(body).message).toMatch(message);
   });
 
   it('names the index of the bad record in a multi-record message', () => {
     const body = JSON.stringify({
-      Records: [s3EventRecord({ bucket: 'b', key: 'song_data/ok.json' }), { s3: { bucket: { name: 'b' }, object: {} } }],
+      Records: [
+        s3EventRecord({ bucket: 'b', key: 'song_data/ok.json' }),
+        { s3: { bucket: { name: 'b' }, object: {} } },
+      ],
     });
     expect(malformed(body).message).toBe('Records[1].s3.object.key is missing');
   });

@@ -31,7 +31,6 @@ interface Adapter {
   create(): Promise<ObjectStore>;
 }
 
-
 const ADAPTERS: readonly Adapter[] = [
   {
     name: 'FsObjectStore (temp dir)',
@@ -206,7 +205,8 @@ describe.each(ADAPTERS)('ObjectStore contract: $name', (adapter) => {
   it('lists past one page of results (more than 1,000 keys)', async () => {
     store = await adapter.create();
     const keys = Array.from({ length: 1_005 }, (_, i) => `many/${String(i).padStart(4, '0')}.json`);
-    for (let i = 0; i < keys.length; i += 50) await Promise.all(keys.slice(i, i + 50).map((key) => store.put(key, key)));
+    for (let i = 0; i < keys.length; i += 50)
+      await Promise.all(keys.slice(i, i + 50).map((key) => store.put(key, key)));
     await store.put('other/0000.json', 'x');
     const got = await listed(store, 'many/');
     expect(got).toHaveLength(1_005);
@@ -276,7 +276,12 @@ describe('utf8Lines', () => {
 
   it('decodes a 4-byte character split over three chunks, one byte at a time at the end', async () => {
     const bytes = Buffer.from('x😀y\n😀', 'utf8'); // 😀 = F0 9F 98 80
-    const chunks = [bytes.subarray(0, 2), bytes.subarray(2, 4), bytes.subarray(4, 8), ...[...bytes.subarray(8)].map((b) => Uint8Array.of(b))];
+    const chunks = [
+      bytes.subarray(0, 2),
+      bytes.subarray(2, 4),
+      bytes.subarray(4, 8),
+      ...[...bytes.subarray(8)].map((b) => Uint8Array.of(b)),
+    ];
     expect(await lines(chunksOf(...chunks))).toEqual(['x😀y', '😀']);
   });
 

@@ -25,9 +25,15 @@ export async function runCliWith(setup: CliSetup, ...argv: string[]): Promise<Cl
   const out: string[] = [];
   const err: string[] = [];
   let drawn = '';
-  const terminal: Terminal | undefined = setup.columns === undefined ? undefined : { columns: setup.columns, write: (text) => {
-    drawn += text;
-  } };
+  const terminal: Terminal | undefined =
+    setup.columns === undefined
+      ? undefined
+      : {
+          columns: setup.columns,
+          write: (text) => {
+            drawn += text;
+          },
+        };
   const code = await main(argv, {
     out: (text) => out.push(text),
     err: (text) => err.push(text),

@@ -25,7 +25,9 @@ export async function tableContents(lakeDir: string): Promise<Record<string, unk
 export async function lakeObjects(lakeDir: string): Promise<Record<string, string>> {
   const objects: Record<string, string> = {};
   for await (const key of new FsObjectStore(lakeDir).list('')) {
-    objects[key] = createHash('sha256').update(readFileSync(join(lakeDir, key))).digest('hex');
+    objects[key] = createHash('sha256')
+      .update(readFileSync(join(lakeDir, key)))
+      .digest('hex');
   }
   return objects;
 }

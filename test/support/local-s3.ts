@@ -34,7 +34,10 @@ import {
 
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '123456789012';
-const FAKE_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+const FAKE_CREDENTIALS = {
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+};
 
 export interface LocalAws {
   /** Path-style, fake credentials, checksums only when required (see docs/local-stand-ins). */
@@ -94,7 +97,12 @@ export interface PutResult {
   readonly bytes: Uint8Array;
 }
 
-export async function putBytes(s3: S3Client, bucket: string, key: string, body: Uint8Array | string): Promise<PutResult> {
+export async function putBytes(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  body: Uint8Array | string,
+): Promise<PutResult> {
   const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
   return { bucket, key, size: bytes.length, eTag: createHash('md5').update(bytes).digest('hex'), bytes };

@@ -95,7 +95,9 @@ export function captureObservability(options: { serviceName: string; namespace: 
     metrics,
     logs: () => [...logs],
     metricTotal: (name) => values(name).reduce((sum, v) => sum + v, 0),
-    metricNames: () => [...new Set(emf.flatMap((blob) => blob._aws.CloudWatchMetrics.flatMap((d) => d.Metrics.map((m) => m.Name))))],
+    metricNames: () => [
+      ...new Set(emf.flatMap((blob) => blob._aws.CloudWatchMetrics.flatMap((d) => d.Metrics.map((m) => m.Name)))),
+    ],
     metricIdentities: () =>
       emf.flatMap((blob) =>
         blob._aws.CloudWatchMetrics.flatMap((directive) => {

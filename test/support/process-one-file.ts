@@ -11,11 +11,22 @@ if (!inputDir || !lakeDir || !key) throw new Error('usage: process-one-file <inp
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 10);
 // Any sequencer will do: the lake holds no other version of the key.
-const result = await processBatch([{ key, seq: '1'.padEnd(32, '0') }], { source: new FsObjectStore(inputDir), lake: new FsObjectStore(lakeDir) });
+const result = await processBatch([{ key, seq: '1'.padEnd(32, '0') }], {
+  source: new FsObjectStore(inputDir),
+  lake: new FsObjectStore(lakeDir),
+});
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 const [outcome] = result.outcomes;
-if (outcome?.status !== 'processed') throw new Error(`${key} not processed: ${outcome?.status} ${outcome?.error?.message ?? ''}`);
+if (outcome?.status !== 'processed')
+  throw new Error(`${key} not processed: ${outcome?.status} ${outcome?.error?.message ?? ''}`);
 process.stdout.write(
-  JSON.stringify({ writeId: result.writeId, rows: outcome.rows, bytesRead: outcome.bytesRead, objects: result.objectsWritten, committed: result.committed.length, peakRss }),
+  JSON.stringify({
+    writeId: result.writeId,
+    rows: outcome.rows,
+    bytesRead: outcome.bytesRead,
+    objects: result.objectsWritten,
+    committed: result.committed.length,
+    peakRss,
+  }),
 );

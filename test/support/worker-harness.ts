@@ -43,7 +43,16 @@ import { S3ObjectStore, s3StorePerBucket } from '../../src/storage/s3-store.js';
 import { folderKeys } from './faults/inputs.js';
 import { forEachLimit } from './faults/lake-compare.js';
 import { quietObservability, sharedObservability } from './faults/observability.js';
-import { createBucket, lambdaContext, putLocalFile, s3EventBody, s3EventRecord, sqsEvent, sqsRecord, type LocalAws } from './local-s3.js';
+import {
+  createBucket,
+  lambdaContext,
+  putLocalFile,
+  s3EventBody,
+  s3EventRecord,
+  sqsEvent,
+  sqsRecord,
+  type LocalAws,
+} from './local-s3.js';
 
 export { folderKeys } from './faults/inputs.js';
 export { quietObservability, restoreObservability, sharedObservability } from './faults/observability.js';
@@ -76,8 +85,16 @@ export interface EventOptions {
 
 /** The SQS record of an S3 event notification for one key, as the worker's queue delivers it. */
 export function eventRecord(bucket: string, key: string, options: EventOptions = {}): SQSRecord {
-  const record = s3EventRecord({ bucket, key, eventName: options.eventName ?? 'ObjectCreated:Put', sequencer: options.sequencer ?? nextSequencer() });
-  return sqsRecord(s3EventBody(record), { receiveCount: options.receiveCount ?? 1, queueName: `${sourceKindOf(key) ?? 'unknown'}-queue` });
+  const record = s3EventRecord({
+    bucket,
+    key,
+    eventName: options.eventName ?? 'ObjectCreated:Put',
+    sequencer: options.sequencer ?? nextSequencer(),
+  });
+  return sqsRecord(s3EventBody(record), {
+    receiveCount: options.receiveCount ?? 1,
+    queueName: `${sourceKindOf(key) ?? 'unknown'}-queue`,
+  });
 }
 
 /** The same SQS message delivered again: same id, body (and so sequencer), a higher receive count. */
@@ -134,7 +151,12 @@ export interface ContainerOptions {
 }
 
 /** One container of the real worker handler over these stores (folder stores, or faulty ones). */
-export function container(kind: SourceKind, source: ObjectStore, lake: ObjectStore, options: ContainerOptions = {}): Container {
+export function container(
+  kind: SourceKind,
+  source: ObjectStore,
+  lake: ObjectStore,
+  options: ContainerOptions = {},
+): Container {
   const handler = handlerOf(kind, {
     sourceStore: () => source,
     lake,
@@ -162,7 +184,9 @@ export function checkPartitionValues(input: BatchCreatePartitionCommandInput): v
     const values = partition.Values ?? [];
     if (!keys || values.length === 0 || values.length !== keys.length) {
       throw new InvalidInputException({
-        message: keys ? `${input.TableName}: ${values.length} partition value(s) for ${keys.length} partition key(s)` : `no table ${input.TableName}`,
+        message: keys
+          ? `${input.TableName}: ${values.length} partition value(s) for ${keys.length} partition key(s)`
+          : `no table ${input.TableName}`,
         $metadata: { httpStatusCode: 400 },
       });
     }
@@ -195,7 +219,10 @@ export class FakeGlueCatalog {
         const id = [input.TableName, ...(partition.Values ?? [])].join('/');
         if (this.created.has(id)) {
           this.alreadyExistsAnswers += 1;
-          errors.push({ PartitionValues: partition.Values, ErrorDetail: { ErrorCode: 'AlreadyExistsException', ErrorMessage: 'Partition already exists.' } });
+          errors.push({
+            PartitionValues: partition.Values,
+            ErrorDetail: { ErrorCode: 'AlreadyExistsException', ErrorMessage: 'Partition already exists.' },
+          });
         } else {
           this.created.set(id, 1);
         }
@@ -211,7 +238,9 @@ export class FakeGlueCatalog {
 
   /** How many BatchCreatePartition calls named this partition. */
   callsNaming(id: string): number {
-    return this.calls.filter((input) => (input.PartitionInputList ?? []).some((p) => [input.TableName, ...(p.Values ?? [])].join('/') === id)).length;
+    return this.calls.filter((input) =>
+      (input.PartitionInputList ?? []).some((p) => [input.TableName, ...(p.Values ?? [])].join('/') === id),
+    ).length;
   }
 }
 
@@ -227,12 +256,26 @@ export interface World {
 }
 
 /** Fresh landing and lake buckets on the shared fauxqs server and a fresh fake Glue catalog. */
-export async function createWorld(aws: LocalAws, options: { landing?: string; databaseName?: string } = {}): Promise<World> {
+export async function createWorld(
+  aws: LocalAws,
+  options: { landing?: string; databaseName?: string } = {},
+): Promise<World> {
   const landing = options.landing ?? (await createBucket(aws.s3Client, 'landing'));
   const lake = await createBucket(aws.s3Client, 'lake');
-  const glue = new GlueClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' } });
+  const glue = new GlueClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' },
+  });
   const mock = mockClient(glue);
-  return { aws, databaseName: options.databaseName ?? DATABASE, landing, lake, glue, catalog: new FakeGlueCatalog(mock), restore: () => mock.restore() };
+  return {
+    aws,
+    databaseName: options.databaseName ?? DATABASE,
+    landing,
+    lake,
+    glue,
+    catalog: new FakeGlueCatalog(mock),
+    restore: () => mock.restore(),
+  };
 }
 
 /** The world's lake bucket as the workers (and compaction) see it. */
@@ -281,7 +324,12 @@ export function worker(world: World, kind: SourceKind, options: WorkerOptions = 
 }
 
 /** Uploads every file of a folder to the bucket under its relative key; returns the keys. */
-export async function landFolder(aws: LocalAws, bucket: string, dir: string, keys = folderKeys(dir)): Promise<string[]> {
+export async function landFolder(
+  aws: LocalAws,
+  bucket: string,
+  dir: string,
+  keys = folderKeys(dir),
+): Promise<string[]> {
   await forEachLimit(keys, 16, async (key) => {
     await putLocalFile(aws.s3Client, bucket, key, join(dir, key));
   });
@@ -295,6 +343,11 @@ export function expectNoFailures(response: SQSBatchResponse, what: string): void
     .logs()
     .filter((entry) => entry.level === 'ERROR')
     .slice(-5)
-    .map((entry) => `${entry.message} (${String(entry.key ?? entry.bucket ?? '')}): ${JSON.stringify(entry.error ?? {}).slice(0, 400)}`);
-  throw new Error(`${what}: ${response.batchItemFailures.length} message(s) failed: ${JSON.stringify(response.batchItemFailures)}\n${errors.join('\n')}`);
+    .map(
+      (entry) =>
+        `${entry.message} (${String(entry.key ?? entry.bucket ?? '')}): ${JSON.stringify(entry.error ?? {}).slice(0, 400)}`,
+    );
+  throw new Error(
+    `${what}: ${response.batchItemFailures.length} message(s) failed: ${JSON.stringify(response.batchItemFailures)}\n${errors.join('\n')}`,
+  );
 }

@@ -51,7 +51,11 @@ export function regionFromQueueUrl(url: string): string | undefined {
   return /^sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(host)?.[1];
 }
 
-export async function backfillCommand(args: readonly string[], io: CommandIo, deps: BackfillCommandDeps = DEFAULT_DEPS): Promise<number> {
+export async function backfillCommand(
+  args: readonly string[],
+  io: CommandIo,
+  deps: BackfillCommandDeps = DEFAULT_DEPS,
+): Promise<number> {
   // Positional arguments are refused by parseArgs (ERR_PARSE_ARGS_*: reported with the usage).
   const { values } = parseArgs({
     args: [...args],
@@ -63,7 +67,9 @@ export async function backfillCommand(args: readonly string[], io: CommandIo, de
   const logQueueUrl = values['log-queue-url'];
   if (!bucket) throw new UsageError('backfill needs --bucket <landing bucket name>');
   if (!songQueueUrl || !logQueueUrl) {
-    throw new UsageError('backfill needs --song-queue-url and --log-queue-url (the stack outputs SongQueueUrl and LogQueueUrl)');
+    throw new UsageError(
+      'backfill needs --song-queue-url and --log-queue-url (the stack outputs SongQueueUrl and LogQueueUrl)',
+    );
   }
 
   const regionHint = values.region ?? regionFromQueueUrl(songQueueUrl) ?? regionFromQueueUrl(logQueueUrl);

@@ -36,7 +36,12 @@ export async function compactCommand(args: readonly string[], io: CommandIo): Pr
   const started = performance.now();
   await sweepLeftovers(lakeDir, Date.now(), io, values.quiet);
   const graceMinutes = nonNegative(values['grace-minutes'], LOCAL_GRACE_MINUTES, '--grace-minutes');
-  const options = { ...DEFAULT_COMPACTION, targetFileBytes: targetMb * 1024 * 1024, minFiles, retiredGraceMs: graceMinutes * 60_000 };
+  const options = {
+    ...DEFAULT_COMPACTION,
+    targetFileBytes: targetMb * 1024 * 1024,
+    minFiles,
+    retiredGraceMs: graceMinutes * 60_000,
+  };
   const run = await compactLake(new FsObjectStore(lakeDir), options, (group) =>
     io.out(
       `${group.partition}: merged ${group.filesMerged} files (${kib(group.bytesMerged)}) into ${group.rows > 0 ? `one of ${kib(group.bytesWritten)}` : 'none'}, ${group.rows} rows` +
@@ -44,7 +49,9 @@ export async function compactCommand(args: readonly string[], io: CommandIo): Pr
     ),
   );
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  io.out(`Merged ${run.groups.length} group(s) of files in ${seconds} s; deleted ${run.filesDeleted} file(s) replaced more than ${graceMinutes} minute(s) ago.`);
+  io.out(
+    `Merged ${run.groups.length} group(s) of files in ${seconds} s; deleted ${run.filesDeleted} file(s) replaced more than ${graceMinutes} minute(s) ago.`,
+  );
   return 0;
 }
 

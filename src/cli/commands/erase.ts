@@ -32,15 +32,21 @@ export async function eraseCommand(args: readonly string[], io: CommandIo): Prom
   const progress = (message: string) => io.err(`… ${message}`);
   let targets: ErasureTargets;
   if (values.input !== undefined || values.lake !== undefined) {
-    if (!values.input || !values.lake) throw new UsageError('a local erasure needs both --input <landing-dir> and --lake <dir>');
-    if (values.bucket || values['lake-bucket']) throw new UsageError('choose a local erasure (--input, --lake) or an AWS one (--bucket, --lake-bucket), not both');
+    if (!values.input || !values.lake)
+      throw new UsageError('a local erasure needs both --input <landing-dir> and --lake <dir>');
+    if (values.bucket || values['lake-bucket'])
+      throw new UsageError(
+        'choose a local erasure (--input, --lake) or an AWS one (--bucket, --lake-bucket), not both',
+      );
     if (!existsSync(values.input)) throw new UsageError(`input folder ${values.input} does not exist`);
     if (!existsSync(values.lake)) throw new UsageError(`no lake at ${values.lake}`);
     targets = localTargets(resolve(values.input), resolve(values.lake), progress);
   } else {
-    if (!values.bucket || !values['lake-bucket']) throw new UsageError('erase needs --input and --lake (local) or --bucket and --lake-bucket (AWS)');
+    if (!values.bucket || !values['lake-bucket'])
+      throw new UsageError('erase needs --input and --lake (local) or --bucket and --lake-bucket (AWS)');
     const waitMinutes = values['wait-minutes'] === undefined ? 30 : Number(values['wait-minutes']);
-    if (!Number.isFinite(waitMinutes) || waitMinutes <= 0) throw new UsageError('--wait-minutes must be a positive number');
+    if (!Number.isFinite(waitMinutes) || waitMinutes <= 0)
+      throw new UsageError('--wait-minutes must be a positive number');
     targets = awsTargets({
       s3: new S3Client(values.region ? { region: values.region } : {}),
       landingBucket: values.bucket,

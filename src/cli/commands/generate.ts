@@ -1,6 +1,13 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { ALL_FAULTS, generateDataset, isFaultKind, type FaultKind, type GenerateOptions, type GeneratedSummary } from '../../generate/index.js';
+import {
+  ALL_FAULTS,
+  generateDataset,
+  isFaultKind,
+  type FaultKind,
+  type GenerateOptions,
+  type GeneratedSummary,
+} from '../../generate/index.js';
 import { progressBar } from '../progress.js';
 import { QUIET_OPTION } from '../options.js';
 import { UsageError, type CommandIo } from '../usage-error.js';
@@ -63,7 +70,8 @@ export async function generateCommand(args: readonly string[], io: CommandIo): P
     summary = await generateDataset(resolve(outDir), { ...options, onProgress: bar.update });
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message);
-    if ((error as Error).message.includes('already exists')) throw new UsageError(`${(error as Error).message} (--force)`);
+    if ((error as Error).message.includes('already exists'))
+      throw new UsageError(`${(error as Error).message} (--force)`);
     throw error;
   } finally {
     bar.done();
@@ -117,7 +125,9 @@ function optionalNumber(
     (rules.positive ? value > 0 : value >= 0) &&
     (!rules.share || value <= 1);
   if (!ok) {
-    const kind = rules.share ? 'a number from 0 to 1' : `a ${rules.positive ? 'positive' : 'non-negative'} ${rules.whole ? 'whole number' : 'number'}`;
+    const kind = rules.share
+      ? 'a number from 0 to 1'
+      : `a ${rules.positive ? 'positive' : 'non-negative'} ${rules.whole ? 'whole number' : 'number'}`;
     throw new UsageError(`${flag} takes ${kind}, not ${text}`);
   }
   return value;
@@ -125,7 +135,11 @@ function optionalNumber(
 
 function faultList(text: string | undefined): FaultKind[] | undefined {
   if (text === undefined) return undefined;
-  const kinds = text.split(',').map((kind) => kind.trim()).filter((kind) => kind !== '');
-  for (const kind of kinds) if (!isFaultKind(kind)) throw new UsageError(`unknown fault kind ${kind}; kinds: ${ALL_FAULTS.join(', ')}`);
+  const kinds = text
+    .split(',')
+    .map((kind) => kind.trim())
+    .filter((kind) => kind !== '');
+  for (const kind of kinds)
+    if (!isFaultKind(kind)) throw new UsageError(`unknown fault kind ${kind}; kinds: ${ALL_FAULTS.join(', ')}`);
   return kinds as FaultKind[];
 }

@@ -38,7 +38,8 @@ export async function ingestCommand(args: readonly string[], io: CommandIo): Pro
   if (!values.lake) throw new UsageError('ingest needs --lake <dir>');
   const kinds = kindsOf(values.only);
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a positive integer');
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1))
+    throw new UsageError('--concurrency must be a positive integer');
   await checkInput(resolve(inputDir), kinds);
   const summary = await runIngest(resolve(inputDir), resolve(values.lake), io, {
     kinds,
@@ -60,7 +61,12 @@ export interface RunIngestOptions {
   readonly showLakeCounts?: boolean;
 }
 
-export async function runIngest(inputDir: string, lakeDir: string, io: CommandIo, options: RunIngestOptions = {}): Promise<IngestSummary> {
+export async function runIngest(
+  inputDir: string,
+  lakeDir: string,
+  io: CommandIo,
+  options: RunIngestOptions = {},
+): Promise<IngestSummary> {
   const started = Date.now();
   await prepareLakeToWrite(lakeDir);
   await sweepLeftovers(lakeDir, started, io, options.quiet ?? false);
@@ -77,7 +83,9 @@ export async function runIngest(inputDir: string, lakeDir: string, io: CommandIo
   if (summary.failures.length > 0) io.err(renderFailures(summary.failures));
   if (summary.files === 0) {
     const folders = kinds.map((kind) => `${inputDir}/${kind === 'song' ? 'song_data' : 'log_data'}/`).join(' or ');
-    io.err(`Nothing to ingest: no .json or .json.gz file under ${folders}${summary.skipped.length > 0 ? ' (the skipped files are listed above)' : ''}.`);
+    io.err(
+      `Nothing to ingest: no .json or .json.gz file under ${folders}${summary.skipped.length > 0 ? ' (the skipped files are listed above)' : ''}.`,
+    );
   }
   if (options.showLakeCounts !== false && summary.files > 0) await printLakeCounts(lakeDir, io, options.quiet ?? false);
   return summary;
@@ -88,11 +96,16 @@ async function printLakeCounts(lakeDir: string, io: CommandIo, quiet: boolean): 
   const overview = ANALYST_QUERIES.find((query) => query.name === 'lake-overview');
   if (!overview) return;
   const started = performance.now();
-  const status = statusLine(quiet ? undefined : io.terminal, 'Reading the lake back to count its rows (--no-summary skips this)…');
+  const status = statusLine(
+    quiet ? undefined : io.terminal,
+    'Reading the lake back to count its rows (--no-summary skips this)…',
+  );
   try {
     const counts = await withLakeSql(lakeDir, new FsObjectStore(lakeDir), (sql) => sql.query(overview.sql));
     status.done();
-    io.out(`The lake now holds (read back in ${((performance.now() - started) / 1000).toFixed(1)} s; --no-summary skips this):\n${renderTable(counts)}`);
+    io.out(
+      `The lake now holds (read back in ${((performance.now() - started) / 1000).toFixed(1)} s; --no-summary skips this):\n${renderTable(counts)}`,
+    );
   } catch (error) {
     status.done();
     io.err(`could not read the lake back: ${(error as Error).message}`);

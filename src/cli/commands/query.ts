@@ -6,7 +6,15 @@ import { EmptySqlError, StatementError, type StatementResult } from '../../local
 import { FsObjectStore } from '../../storage/fs-store.js';
 import { openLakeToRead } from '../lake-paths.js';
 import { QUIET_OPTION } from '../options.js';
-import { DEFAULT_TABLE_ROWS, OUTPUT_FORMATS, outputFormatOf, renderResult, rowLimitOf, TABLE_CELL_WIDTH, type OutputFormat } from '../output-format.js';
+import {
+  DEFAULT_TABLE_ROWS,
+  OUTPUT_FORMATS,
+  outputFormatOf,
+  renderResult,
+  rowLimitOf,
+  TABLE_CELL_WIDTH,
+  type OutputFormat,
+} from '../output-format.js';
 import { protectSqlComments, readSql } from '../sql-input.js';
 import { UsageError, type CommandIo } from '../usage-error.js';
 
@@ -42,8 +50,13 @@ export const QUERY_OPTIONS = {
 } as const;
 
 export async function queryCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: protectSqlComments(args), allowPositionals: true, options: QUERY_OPTIONS });
-  if (values.engine !== 'duckdb' && values.engine !== 'trino') throw new UsageError(`--engine must be duckdb or trino, not ${values.engine}`);
+  const { values, positionals } = parseArgs({
+    args: protectSqlComments(args),
+    allowPositionals: true,
+    options: QUERY_OPTIONS,
+  });
+  if (values.engine !== 'duckdb' && values.engine !== 'trino')
+    throw new UsageError(`--engine must be duckdb or trino, not ${values.engine}`);
   if (values.stop) {
     if (values.engine !== 'trino') throw new UsageError('--stop goes with --engine trino');
     if (positionals.length > 0 || values.file !== undefined) throw new UsageError('--stop takes no SQL');
@@ -58,7 +71,10 @@ export async function queryCommand(args: readonly string[], io: CommandIo): Prom
   const lakeDir = resolve(values.lake);
   await openLakeToRead(lakeDir);
   try {
-    const results = values.engine === 'trino' ? await runOnTrino(lakeDir, sql, maxRows, io) : await runOnLocalLake(lakeDir, sql, maxRows);
+    const results =
+      values.engine === 'trino'
+        ? await runOnTrino(lakeDir, sql, maxRows, io)
+        : await runOnLocalLake(lakeDir, sql, maxRows);
     printResults(results, format, io);
   } catch (error) {
     // The statements before the one that failed ran: show what they returned, then the error.
@@ -72,7 +88,9 @@ export async function queryCommand(args: readonly string[], io: CommandIo): Prom
 /** The statements on the local lake with DuckDB. */
 async function runOnLocalLake(lakeDir: string, sql: string, maxRows: number | undefined): Promise<StatementResult[]> {
   try {
-    return await withLakeSql(lakeDir, new FsObjectStore(lakeDir), (session) => session.runStatements(sql, maxRows === undefined ? {} : { maxRows }));
+    return await withLakeSql(lakeDir, new FsObjectStore(lakeDir), (session) =>
+      session.runStatements(sql, maxRows === undefined ? {} : { maxRows }),
+    );
   } catch (error) {
     if (error instanceof EmptySqlError) throw new UsageError(error.message);
     throw error;
@@ -80,12 +98,26 @@ async function runOnLocalLake(lakeDir: string, sql: string, maxRows: number | un
 }
 
 /** The statement on the local Athena (Trino over moto), loaded only for --engine trino. */
-async function runOnTrino(lakeDir: string, sql: string, maxRows: number | undefined, io: CommandIo): Promise<StatementResult[]> {
+async function runOnTrino(
+  lakeDir: string,
+  sql: string,
+  maxRows: number | undefined,
+  io: CommandIo,
+): Promise<StatementResult[]> {
   const { ensureLocalAthena } = await import('../../athena-local/service.js');
   const { queryLakeOnTrino } = await import('../../athena-local/lake-on-trino.js');
-  const state = await ensureLocalAthena({ onStart: () => io.err('starting the local Athena (Trino + moto); the first start takes a minute or two...') });
+  const state = await ensureLocalAthena({
+    onStart: () => io.err('starting the local Athena (Trino + moto); the first start takes a minute or two...'),
+  });
   const result = await queryLakeOnTrino(state, lakeDir, sql);
-  return [{ columns: result.columns, rows: maxRows === undefined ? result.rows : result.rows.slice(0, maxRows), totalRows: result.rows.length, hasResultSet: true }];
+  return [
+    {
+      columns: result.columns,
+      rows: maxRows === undefined ? result.rows : result.rows.slice(0, maxRows),
+      totalRows: result.rows.length,
+      hasResultSet: true,
+    },
+  ];
 }
 
 /** Each result set in the format, one after another (a blank line apart for table and csv). */

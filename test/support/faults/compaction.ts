@@ -21,7 +21,10 @@ export interface CompactTwiceOptions {
   readonly between?: () => Promise<void>;
 }
 
-export async function compactTwice(lake: ObjectStore, options: CompactTwiceOptions = {}): Promise<[CompactionRun, CompactionRun]> {
+export async function compactTwice(
+  lake: ObjectStore,
+  options: CompactTwiceOptions = {},
+): Promise<[CompactionRun, CompactionRun]> {
   const ahead = options.aheadMs ?? 0;
   const settings = { ...DEFAULT_COMPACTION, retiredGraceMs: 0, now: () => Date.now() + ahead };
   const first = await compactLake(lake, settings);

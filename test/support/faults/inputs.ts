@@ -72,7 +72,9 @@ export function logEvents(text: string): LogEvent[] {
 
 /** songplay_id of every NextSong event, computed from the raw events (the identity userId-sessionId-itemInSession-ts). */
 export function playIds(events: readonly LogEvent[]): string[] {
-  return events.filter((e) => e.page === 'NextSong').map((e) => `${Number(e.userId)}-${String(e.sessionId)}-${String(e.itemInSession)}-${String(e.ts)}`);
+  return events
+    .filter((e) => e.page === 'NextSong')
+    .map((e) => `${Number(e.userId)}-${String(e.sessionId)}-${String(e.itemInSession)}-${String(e.ts)}`);
 }
 
 const DAY_MS = 86_400_000;

@@ -66,7 +66,8 @@ export async function snapshotLake(lakeDir: string): Promise<LakeSnapshot> {
   const objects: string[] = [];
   for await (const key of store.list('')) if (!key.startsWith('.')) objects.push(key);
   const session = await LakeSql.open(lakeDir, store);
-  const rowsOf = async (sql: string): Promise<string[]> => (await session.query(sql)).rows.map((row) => String(row[0])).sort();
+  const rowsOf = async (sql: string): Promise<string[]> =>
+    (await session.query(sql)).rows.map((row) => String(row[0])).sort();
   const views: Record<string, string[]> = {};
   const current: Record<string, string[]> = {};
   const staleRows: Record<string, number> = {};
@@ -77,16 +78,23 @@ export async function snapshotLake(lakeDir: string): Promise<LakeSnapshot> {
     // names in the temp schema first). Same files, same view SQL; about twice as fast.
     for (const name of BASE_NAMES) await session.query(`CREATE TEMP TABLE "${name}" AS SELECT * FROM main."${name}"`);
     await session.query(`CREATE TEMP TABLE zz_current_versions AS ${CURRENT_VERSIONS}`);
-    for (const name of VIEW_NAMES) views[name] = await rowsOf(`SELECT CAST(to_json(zz_row) AS VARCHAR) FROM "${name}" zz_row`);
+    for (const name of VIEW_NAMES)
+      views[name] = await rowsOf(`SELECT CAST(to_json(zz_row) AS VARCHAR) FROM "${name}" zz_row`);
     for (const name of DATA_TABLE_NAMES) {
-      current[name] = await rowsOf(`SELECT CAST(to_json(zz_row) AS VARCHAR) FROM (SELECT t.* EXCLUDE (write_id) FROM "${name}" t WHERE ${isCurrent('t')}) zz_row`);
-      const [[stale]] = (await session.query(`SELECT count(*) FROM "${name}" t WHERE NOT ${isCurrent('t')}`)).rows as [[number]];
+      current[name] = await rowsOf(
+        `SELECT CAST(to_json(zz_row) AS VARCHAR) FROM (SELECT t.* EXCLUDE (write_id) FROM "${name}" t WHERE ${isCurrent('t')}) zz_row`,
+      );
+      const [[stale]] = (await session.query(`SELECT count(*) FROM "${name}" t WHERE NOT ${isCurrent('t')}`)).rows as [
+        [number],
+      ];
       staleRows[name] = Number(stale);
     }
     current[BASE_SOURCES.name] = await rowsOf(
       `SELECT CAST(to_json(zz_row) AS VARCHAR) FROM (SELECT * EXCLUDE (seq, write_id, zz_recency) FROM zz_current_versions WHERE status = 'present') zz_row`,
     );
-    committedWrites = new Set((await session.query(`SELECT DISTINCT write_id FROM base_sources`)).rows.map((row) => String(row[0])));
+    committedWrites = new Set(
+      (await session.query(`SELECT DISTINCT write_id FROM base_sources`)).rows.map((row) => String(row[0])),
+    );
   } finally {
     session.close();
   }
@@ -126,14 +134,27 @@ export interface CompareOptions {
 }
 
 /** What differs between the answers of two snapshots; `{}` when they are the same. Multisets: duplicates count. */
-export function answerDifferences(actual: LakeSnapshot, expected: LakeSnapshot, options: CompareOptions = {}): Record<string, TableDifference> {
+export function answerDifferences(
+  actual: LakeSnapshot,
+  expected: LakeSnapshot,
+  options: CompareOptions = {},
+): Record<string, TableDifference> {
   const out: Record<string, TableDifference> = {};
-  const compare = (prefix: string, a: Readonly<Record<string, readonly string[]>>, e: Readonly<Record<string, readonly string[]>>): void => {
+  const compare = (
+    prefix: string,
+    a: Readonly<Record<string, readonly string[]>>,
+    e: Readonly<Record<string, readonly string[]>>,
+  ): void => {
     for (const name of new Set([...Object.keys(e), ...Object.keys(a)])) {
       const missing = multisetMinus(e[name] ?? [], a[name] ?? []);
       const unexpected = multisetMinus(a[name] ?? [], e[name] ?? []);
       if (missing.length > 0 || unexpected.length > 0) {
-        out[`${prefix}${name}`] = { missing: missing.length, unexpected: unexpected.length, firstMissing: missing.slice(0, 3), firstUnexpected: unexpected.slice(0, 3) };
+        out[`${prefix}${name}`] = {
+          missing: missing.length,
+          unexpected: unexpected.length,
+          firstMissing: missing.slice(0, 3),
+          firstUnexpected: unexpected.slice(0, 3),
+        };
       }
     }
   };
@@ -143,12 +164,21 @@ export function answerDifferences(actual: LakeSnapshot, expected: LakeSnapshot, 
 }
 
 /** Fails with a readable summary (counts and first differing rows) unless the answers match. */
-export function expectSameAnswers(actual: LakeSnapshot, expected: LakeSnapshot, what: string, options: CompareOptions = {}): void {
+export function expectSameAnswers(
+  actual: LakeSnapshot,
+  expected: LakeSnapshot,
+  what: string,
+  options: CompareOptions = {},
+): void {
   expect(answerDifferences(actual, expected, options), what).toEqual({});
 }
 
 /** What a clean lake holds: only current rows, no file of an uncommitted write, nothing awaiting deletion. */
-export function garbageOf(lake: LakeSnapshot): { staleRows: Record<string, number>; uncommittedFiles: readonly string[]; retiredJournals: readonly string[] } {
+export function garbageOf(lake: LakeSnapshot): {
+  staleRows: Record<string, number>;
+  uncommittedFiles: readonly string[];
+  retiredJournals: readonly string[];
+} {
   return {
     staleRows: Object.fromEntries(Object.entries(lake.staleRows).filter(([, n]) => n > 0)),
     uncommittedFiles: lake.uncommittedFiles,
@@ -180,7 +210,10 @@ export function rowsOf(snapshot: LakeSnapshot, table: string): Record<string, Js
 }
 
 /** The reference: the input folder ingested once, songs then logs, one file at a time, into a fresh lake. */
-export async function buildReferenceLake(inputDir: string, lakeDir: string): Promise<{ summary: IngestSummary; snapshot: LakeSnapshot }> {
+export async function buildReferenceLake(
+  inputDir: string,
+  lakeDir: string,
+): Promise<{ summary: IngestSummary; snapshot: LakeSnapshot }> {
   const summary = await ingestFolder(inputDir, lakeDir, { kinds: ['song', 'log'], concurrency: 1 });
   if (summary.failures.length > 0) throw new Error(`reference ingest failed: ${JSON.stringify(summary.failures)}`);
   return { summary, snapshot: await snapshotLake(lakeDir) };
@@ -207,7 +240,11 @@ export async function snapshotBucketLake(s3: S3Client, bucket: string, dir: stri
 }
 
 /** Runs `work` over the items with at most `limit` in flight. */
-export async function forEachLimit<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function forEachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
     while (next < items.length) {

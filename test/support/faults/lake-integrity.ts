@@ -40,7 +40,8 @@ export async function lakeIntegrity(lakeDir: string): Promise<LakeIntegrity> {
         const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
         const metadata = parquetMetadata(buffer);
         const rows = await parquetReadObjects({ file: buffer });
-        if (rows.length !== Number(metadata.num_rows) || rows.length === 0) problems.push(`${key}: ${rows.length} rows read, footer says ${metadata.num_rows}`);
+        if (rows.length !== Number(metadata.num_rows) || rows.length === 0)
+          problems.push(`${key}: ${rows.length} rows read, footer says ${metadata.num_rows}`);
       } catch (error) {
         problems.push(`${key}: not a readable Parquet file: ${(error as Error).message}`);
       }

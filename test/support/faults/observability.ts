@@ -23,7 +23,10 @@ export function quietObservability(): { logger: Logger; metrics: Metrics } {
   const saved = process.env.POWERTOOLS_METRICS_DISABLED;
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   try {
-    return { logger: new Logger({ serviceName: 'fault-worker', logLevel: 'ERROR' }), metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'fault-worker' }) };
+    return {
+      logger: new Logger({ serviceName: 'fault-worker', logLevel: 'ERROR' }),
+      metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'fault-worker' }),
+    };
   } finally {
     if (saved === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
     else process.env.POWERTOOLS_METRICS_DISABLED = saved;

@@ -29,12 +29,16 @@ export interface QueuePair {
 
 async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<Queue> {
   const url = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
-  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
+    .Attributes!.QueueArn!;
   return { url, arn };
 }
 
 /** A main queue whose messages move to a fresh DLQ after `maxReceiveCount` receives. */
-export async function createQueueWithDlq(sqs: SQSClient, options: { maxReceiveCount: number; visibilityTimeout: number }): Promise<QueuePair> {
+export async function createQueueWithDlq(
+  sqs: SQSClient,
+  options: { maxReceiveCount: number; visibilityTimeout: number },
+): Promise<QueuePair> {
   const name = `faults-${randomBytes(4).toString('hex')}`;
   const dlq = await createQueue(sqs, `${name}-dlq`, {});
   const main = await createQueue(sqs, name, {
@@ -57,21 +61,43 @@ export async function sendBodies(sqs: SQSClient, queue: Queue, bodies: readonly 
 
 export async function queueDepth(sqs: SQSClient, queue: Queue): Promise<{ visible: number; inFlight: number }> {
   const attributes = (
-    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))
+    await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queue.url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    )
   ).Attributes!;
-  return { visible: Number(attributes.ApproximateNumberOfMessages ?? 0), inFlight: Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0) };
+  return {
+    visible: Number(attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
 }
 
 /** Every message body now in the queue (received with a long visibility, then left in flight). */
-export async function drainBodies(sqs: SQSClient, queue: Queue): Promise<{ messageId: string; body: string; receiveCount: number }[]> {
+export async function drainBodies(
+  sqs: SQSClient,
+  queue: Queue,
+): Promise<{ messageId: string; body: string; receiveCount: number }[]> {
   const out: { messageId: string; body: string; receiveCount: number }[] = [];
   for (;;) {
     const response = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, VisibilityTimeout: 60, MessageSystemAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queue.url,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 60,
+        MessageSystemAttributeNames: ['All'],
+      }),
     );
     const messages = response.Messages ?? [];
     if (messages.length === 0) return out;
-    out.push(...messages.map((m) => ({ messageId: m.MessageId!, body: m.Body!, receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0) })));
+    out.push(
+      ...messages.map((m) => ({
+        messageId: m.MessageId!,
+        body: m.Body!,
+        receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
+      })),
+    );
   }
 }
 
@@ -118,7 +144,10 @@ export async function pollUntilEmpty(
     const done = event.Records.filter((record) => !failed.has(record.messageId));
     if (done.length > 0) {
       const result = await sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: done.map((record, i) => ({ Id: `d${i}`, ReceiptHandle: record.receiptHandle })) }),
+        new DeleteMessageBatchCommand({
+          QueueUrl: queue.url,
+          Entries: done.map((record, i) => ({ Id: `d${i}`, ReceiptHandle: record.receiptHandle })),
+        }),
       );
       if ((result.Failed ?? []).length > 0) throw new Error(`delete failed: ${JSON.stringify(result.Failed)}`);
       for (const record of done) deleted.add(record.messageId);
@@ -126,9 +155,13 @@ export async function pollUntilEmpty(
     invocations.push({
       event,
       response,
-      receiveCounts: Object.fromEntries(event.Records.map((r) => [r.messageId, Number(r.attributes.ApproximateReceiveCount)])),
+      receiveCounts: Object.fromEntries(
+        event.Records.map((r) => [r.messageId, Number(r.attributes.ApproximateReceiveCount)]),
+      ),
     });
   }
   const depth = await queueDepth(sqs, queue);
-  throw new Error(`queue not empty after ${maxPolls} polls (${depth.visible} visible, ${depth.inFlight} in flight; ${invocations.length} invocations)`);
+  throw new Error(
+    `queue not empty after ${maxPolls} polls (${depth.visible} visible, ${depth.inFlight} in flight; ${invocations.length} invocations)`,
+  );
 }
