@@ -24,7 +24,7 @@ export async function filesWrittenSection(context: BenchContext): Promise<FilesR
       0,
     );
   out(
-    `  Parquet objects in all: ours ${fmtInt(objects('ours'))}, DuckDB ${fmtInt(objects('duckdb'))} (ours: one object per table partition per batch; a local batch holds up to 5,000 files or 128 MiB)`,
+    `  Parquet objects in all: ours ${fmtInt(objects('ours'))}, DuckDB ${fmtInt(objects('duckdb'))} (ours: one object per table partition per batch; a local batch holds up to 5,000 files or 16 MiB of input)`,
   );
   return report;
 }

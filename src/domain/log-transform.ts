@@ -103,6 +103,8 @@ export class LogFileTransform {
   private readonly reader = new JsonRecordReader(LOG_FIELDS);
   /** Problems of the current line's non-key fields. */
   private problems: FieldProblem[] = [];
+  /** Per user id, the text each field had in that user's previous event (see `userText`). */
+  private readonly userTexts = new Map<number, (string | undefined)[]>();
 
   constructor(
     private readonly sourceKey: string,
@@ -182,9 +184,30 @@ export class LogFileTransform {
 
   /** A non-key text field: NULL (and a problem noted) when its value is not text. */
   private text(slot: number): string | null {
+    const value = this.sliceOfText(slot);
+    return value === null ? null : detached(value);
+  }
+
+  /**
+   * A field that describes the user (name, gender, location, agent, level): the very string of the
+   * user's previous event when the text is the same. A user's events repeat these values, so the
+   * rows of a row group share one string per user and value instead of a copy each: less for the
+   * collector to copy, and the Parquet dictionary hashes each string once.
+   */
+  private userText(slot: number, previous: (string | undefined)[]): string | null {
+    const value = this.sliceOfText(slot);
+    if (value === null) return null;
+    const known = previous[slot];
+    if (known === value) return known;
+    const own = detached(value);
+    previous[slot] = own;
+    return own;
+  }
+
+  /** The text as the reader has it: possibly a slice of the line (see `detached`). */
+  private sliceOfText(slot: number): string | null {
     try {
-      const value = optionalText(LOG_FIELDS[slot] as string, this.kindOf(slot), this.valueOf(slot));
-      return value === null ? null : detached(value);
+      return optionalText(LOG_FIELDS[slot] as string, this.kindOf(slot), this.valueOf(slot));
     } catch (error) {
       return this.setAside(slot, error);
     }
@@ -211,18 +234,23 @@ export class LogFileTransform {
     const sessionId = requiredInt('sessionId', this.kindOf(SESSION_ID), this.valueOf(SESSION_ID));
     const itemInSession = requiredInt('itemInSession', this.kindOf(ITEM_IN_SESSION), this.valueOf(ITEM_IN_SESSION));
     const time = timePartsOf(startTime);
+    let previous = this.userTexts.get(userId);
+    if (previous === undefined) {
+      previous = [];
+      this.userTexts.set(userId, previous);
+    }
     return {
       songplay_id: songplayId(userId, sessionId, itemInSession, startTime),
       start_time: startTime,
       user_id: userId,
-      level: this.text(LEVEL),
+      level: this.userText(LEVEL, previous),
       session_id: sessionId,
       item_in_session: itemInSession,
-      location: this.text(LOCATION),
-      user_agent: this.text(USER_AGENT),
-      first_name: this.text(FIRST_NAME),
-      last_name: this.text(LAST_NAME),
-      gender: this.text(GENDER),
+      location: this.userText(LOCATION, previous),
+      user_agent: this.userText(USER_AGENT, previous),
+      first_name: this.userText(FIRST_NAME, previous),
+      last_name: this.userText(LAST_NAME, previous),
+      gender: this.userText(GENDER, previous),
       song: this.text(SONG),
       artist: this.text(ARTIST),
       length: this.double(LENGTH),

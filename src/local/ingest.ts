@@ -35,7 +35,7 @@ export interface IngestOptions {
 }
 
 /**
- * A local batch holds up to 5,000 files or 128 MiB of input: few enough objects that a fresh lake
+ * A local batch holds up to 5,000 files or 16 MiB of input: few enough objects that a fresh lake
  * answers its first query fast (a catalogue of 15,000 one-song files becomes a few hundred
  * objects, not 15,000), and a bounded amount of encoded Parquet held in memory until it is written.
  */

@@ -77,11 +77,11 @@ export class ParquetFileBuilder {
   /** Appends one row group from column arrays of equal length (compaction's merge, no row objects). */
   appendColumns(columns: Readonly<Record<string, readonly Cell[]>>, rowCount: number): void {
     if (rowCount === 0) return;
-    const columnData = this.extractors.map(({ name }) => {
+    const columnData = this.extractors.map(({ name, statistics }) => {
       const data = columns[name];
       if (data === undefined || data.length !== rowCount)
         throw new Error(`column ${name}: expected ${rowCount} values, got ${data?.length ?? 'none'}`);
-      return { name, data: this.encodable(name, data) };
+      return { name, data: this.encodable(name, data), statistics };
     });
     void this.writer.write({ columnData, rowGroupSize: rowCount });
     this.rows += rowCount;
@@ -90,8 +90,9 @@ export class ParquetFileBuilder {
   /** Encodes the rows as one row group of the table's stored columns (partition keys excluded). */
   appendRowGroup(rows: readonly object[]): void {
     if (rows.length === 0) return;
-    const columnData = this.extractors.map(({ name, extract }) => ({
+    const columnData = this.extractors.map(({ name, extract, statistics }) => ({
       name,
+      statistics,
       data: this.encodable(
         name,
         name in this.constants ? new Array<Cell>(rows.length).fill(this.constants[name] ?? null) : extract(rows),
@@ -116,6 +117,8 @@ export class ParquetFileBuilder {
 
 interface ColumnExtractor {
   readonly name: string;
+  /** Min/max statistics for this column (tables.ts: Column.statistics). */
+  readonly statistics: boolean;
   readonly extract: (rows: readonly object[]) => Cell[];
 }
 
@@ -137,7 +140,7 @@ function columnExtractors(table: BaseTable): readonly ColumnExtractor[] {
          for (let i = 0; i < rows.length; i++) { const v = rows[i].${column.name}; out[i] = v === undefined ? null : v; }
          return out;`,
       ) as ColumnExtractor['extract'];
-      return { name: column.name, extract };
+      return { name: column.name, extract, statistics: column.statistics !== false };
     });
     extractorCache.set(table, extractors);
   }
