@@ -11,8 +11,8 @@ export interface LakeStorageProps {
   /** RETAIN (the default) keeps the lake when the stack is deleted. */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * Off by default: the workers overwrite their outputs on every reprocessing by design, so
-   * versioning would keep a noncurrent copy of every rewritten Parquet file.
+   * Off by default: compaction and erasure delete the objects they replace by design, so
+   * versioning would keep a noncurrent copy of every replaced Parquet file, erased rows included.
    */
   readonly versioned?: boolean;
 }

@@ -2,19 +2,21 @@
  * Erasing a listener (issue 11): on the sample, after ingest and compaction, erase user 49 (Chloe
  * Cuevas): no trace remains in the landing files or in any lake object, every answer equals a lake
  * that never received their events, a second erasure and a re-ingest change nothing, an old event
- * replayed afterwards cannot bring them back, and an erasure racing an ingest ends clean.
+ * replayed afterwards cannot bring them back, an erasure racing an ingest ends clean, and one
+ * killed midway and run again ends as if it had never been interrupted.
  */
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withoutUserLines } from '../../src/domain/erasure.js';
 import { NO_SEQUENCER } from '../../src/domain/versions.js';
-import { eraseUser } from '../../src/erasure/erase.js';
+import { type ErasureTargets, eraseUser } from '../../src/erasure/erase.js';
 import { localTargets } from '../../src/erasure/targets.js';
 import { ingestFolder } from '../../src/local/ingest.js';
 import { compactLake, DEFAULT_COMPACTION } from '../../src/pipeline/compact.js';
 import { processBatch } from '../../src/pipeline/process-batch.js';
 import { FsObjectStore } from '../../src/storage/fs-store.js';
+import type { ObjectStore } from '../../src/storage/object-store.js';
 import { queryLake, runCli } from '../support/cli.js';
 import { duckdbRows } from '../support/duckdb.js';
 import { lakeObjects, tableContents } from '../support/lake-snapshot.js';
@@ -161,4 +163,54 @@ describe('an erasure racing an ingest of the same files', () => {
     expect(await tracesInLake(lake)).toBe(0);
     expect(landingTraces(input)).toBe(0);
   });
+});
+
+describe('an erasure killed midway, then run again', () => {
+  const reference = join(dirs.path, 'lake-reference-without-49');
+
+  beforeAll(async () => {
+    const without = copyOfSample('input-reference-without-49');
+    for (const name of readdirSync(join(without, 'log_data/2018/11'))) {
+      const path = join(without, 'log_data/2018/11', name);
+      writeFileSync(path, withoutUserLines(readFileSync(path), USER).bytes);
+    }
+    await ingestFolder(without, reference);
+  });
+
+  const crashes: readonly [string, (targets: ErasureTargets) => ErasureTargets][] = [
+    [
+      'after the landing files were rewritten, before the lake caught up',
+      (targets) => ({
+        ...targets,
+        catchUp: async () => {
+          throw new Error('killed');
+        },
+      }),
+    ],
+    [
+      'while the lake objects holding the old rows were being deleted',
+      (targets) => {
+        const lake: ObjectStore = Object.create(targets.lake);
+        lake.deleteMany = async () => {
+          throw new Error('killed');
+        };
+        return { ...targets, lake };
+      },
+    ],
+  ];
+
+  for (const [when, crashing] of crashes) {
+    it(`killed ${when}: the second run leaves no trace and the same answers`, async () => {
+      const name = when.replaceAll(/\W+/g, '-');
+      const input = copyOfSample(`input-crash-${name}`);
+      const lake = join(dirs.path, `lake-crash-${name}`);
+      await ingestFolder(input, lake);
+      await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, retiredGraceMs: 0 });
+      await expect(eraseUser(USER, crashing(localTargets(input, lake)), 'crashed')).rejects.toThrow('killed');
+      await eraseUser(USER, localTargets(input, lake), 'again');
+      expect(landingTraces(input)).toBe(0);
+      expect(await tracesInLake(lake)).toBe(0);
+      expect(await tableContents(lake)).toEqual(await tableContents(reference));
+    });
+  }
 });
