@@ -3,7 +3,7 @@
  * `Ingested 0 files` and exit 0; skipped files used to vanish without a word. Gzip-compressed
  * landing files (`.json.gz`) are read, as the workers read them in AWS.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -186,5 +186,46 @@ describe('the lake folder ingest writes to', () => {
     const old = inputWith('old-lake', { 'base_songs/year=0/x.txt': 'x' });
     const run = await runCli('ingest', inputWith('one-song', { [SONG]: sample(SONG) }), '--lake', old, '--no-summary');
     expect(run.code).toBe(0);
+  });
+});
+
+describe('ingest --mirror (issue 10, item 6)', () => {
+  it('without it a file gone from the input stays in the lake; with it, its rows leave and the summary names it', async () => {
+    const input = inputWith('mirror', { [LOG]: sample(LOG), [SONG]: sample(SONG) });
+    const lake = join(dirs.path, 'mirror-lake');
+    expect((await runCli('ingest', input, '--lake', lake)).code).toBe(0);
+    const plays = async () => (await queryLake(lake, 'SELECT count(*) AS n FROM songplays'))[0]?.n;
+    expect(await plays()).toBeGreaterThan(0);
+    rmSync(join(input, LOG));
+
+    const adding = await runCli('ingest', input, '--lake', lake);
+    expect(adding.code).toBe(0);
+    expect(adding.out).not.toContain('Removed from the lake');
+    expect(await plays()).toBeGreaterThan(0);
+
+    const mirroring = await runCli('ingest', input, '--lake', lake, '--mirror');
+    expect(mirroring.code).toBe(0);
+    expect(mirroring.out).toContain(`Removed from the lake (no longer in the input folder): 1\n  ${LOG}`);
+    expect(await plays()).toBe(0);
+    expect(await queryLake(lake, 'SELECT count(*) AS n FROM songs')).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('the read-back after an ingest (issue 12, item 4)', () => {
+  it('a lake that cannot be read back fails the command, though the ingest committed', async () => {
+    const input = inputWith('read-back', { [LOG]: sample(LOG) });
+    const lake = join(dirs.path, 'read-back-lake');
+    expect((await runCli('ingest', input, '--lake', lake)).code).toBe(0);
+    // Not a Parquet file, where the views read every file: the next read of base_plays fails.
+    const partition = join(lake, 'base_plays', 'year=2018', 'month=11');
+    writeFileSync(join(partition, 'part-not-parquet.parquet'), 'not parquet');
+    inputWith('read-back', { [SONG]: sample(SONG) });
+
+    const run = await runCli('ingest', input, '--lake', lake);
+    expect(run.out).toContain('1 processed, 1 unchanged');
+    expect(run.err).toContain('the ingest committed, but the lake could not be read back');
+    expect(run.code).toBe(1);
+    const quiet = await runCli('ingest', input, '--lake', lake, '--no-summary');
+    expect(quiet.code).toBe(0);
   });
 });

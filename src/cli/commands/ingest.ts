@@ -20,7 +20,8 @@ export const INGEST_USAGE = `sparkify-lake ingest <input-dir> --lake <dir> [--on
   one lake). Other files and symbolic links are skipped and named in the summary.
   --lake must be a new or empty folder or an existing lake. After the summary the lake is read back
   to count its rows (seconds on a large lake): --no-summary skips that. -q, --quiet: no progress
-  bar and no read-back. Exit 1 when a file could not be processed or no file was found.`;
+  bar and no read-back. Exit 1 when a file could not be processed, no file was found, or the lake
+  could not be read back.`;
 
 export const INGEST_OPTIONS = {
   lake: { type: 'string' },
@@ -48,7 +49,7 @@ export async function ingestCommand(args: readonly string[], io: CommandIo): Pro
     quiet: values.quiet,
     showLakeCounts: !values['no-summary'] && !values.quiet,
   });
-  return summary.failures.length > 0 || summary.files === 0 ? 1 : 0;
+  return summary.failures.length > 0 || summary.files === 0 || summary.lakeReadBack === 'failed' ? 1 : 0;
 }
 
 export interface RunIngestOptions {
@@ -61,12 +62,17 @@ export interface RunIngestOptions {
   readonly showLakeCounts?: boolean;
 }
 
+export interface IngestRun extends IngestSummary {
+  /** Whether the lake could be read back after the ingest (a failure there fails the command). */
+  readonly lakeReadBack: 'ok' | 'failed' | 'skipped';
+}
+
 export async function runIngest(
   inputDir: string,
   lakeDir: string,
   io: CommandIo,
   options: RunIngestOptions = {},
-): Promise<IngestSummary> {
+): Promise<IngestRun> {
   const started = Date.now();
   await prepareLakeToWrite(lakeDir);
   await sweepLeftovers(lakeDir, started, io, options.quiet ?? false);
@@ -87,14 +93,17 @@ export async function runIngest(
       `Nothing to ingest: no .json or .json.gz file under ${folders}${summary.skipped.length > 0 ? ' (the skipped files are listed above)' : ''}.`,
     );
   }
-  if (options.showLakeCounts !== false && summary.files > 0) await printLakeCounts(lakeDir, io, options.quiet ?? false);
-  return summary;
+  const lakeReadBack =
+    options.showLakeCounts !== false && summary.files > 0
+      ? await printLakeCounts(lakeDir, io, options.quiet ?? false)
+      : 'skipped';
+  return { ...summary, lakeReadBack };
 }
 
 /** The lake overview after an ingest: it reads every file's metadata, so it says that it is working. */
-async function printLakeCounts(lakeDir: string, io: CommandIo, quiet: boolean): Promise<void> {
+async function printLakeCounts(lakeDir: string, io: CommandIo, quiet: boolean): Promise<'ok' | 'failed'> {
   const overview = ANALYST_QUERIES.find((query) => query.name === 'lake-overview');
-  if (!overview) return;
+  if (!overview) throw new Error('the lake-overview query is missing from ANALYST_QUERIES');
   const started = performance.now();
   const status = statusLine(
     quiet ? undefined : io.terminal,
@@ -106,9 +115,14 @@ async function printLakeCounts(lakeDir: string, io: CommandIo, quiet: boolean): 
     io.out(
       `The lake now holds (read back in ${((performance.now() - started) / 1000).toFixed(1)} s; --no-summary skips this):\n${renderTable(counts)}`,
     );
+    return 'ok';
   } catch (error) {
     status.done();
-    io.err(`could not read the lake back: ${(error as Error).message}`);
+    // The ingest committed; what failed is the check after it, and a script must still hear of it.
+    io.err(
+      `the ingest committed, but the lake could not be read back: ${(error as Error).message}\nrun \`sparkify-lake query --lake ${lakeDir} "SELECT 1"\` to see whether the lake can be read`,
+    );
+    return 'failed';
   }
 }
 
