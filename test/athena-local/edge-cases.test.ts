@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFolder } from '../../src/local/ingest.js';
 import { compactLake, DEFAULT_COMPACTION } from '../../src/pipeline/compact.js';
 import { FsObjectStore } from '../../src/storage/fs-store.js';
+import { eventLine, songFile } from '../support/landing-records.js';
 import { tempDir } from '../support/paths.js';
 import { expectSameAnswer } from './parity.js';
 import { localAthena, queryEngine } from './support.js';
@@ -20,38 +21,10 @@ const input = join(dirs.path, 'input');
 const lake = join(dirs.path, 'lake');
 afterAll(() => dirs.cleanup());
 
-const song = (fields: Record<string, unknown>): string =>
-  JSON.stringify({
-    num_songs: 1,
-    artist_latitude: null,
-    artist_longitude: null,
-    artist_location: '',
-    year: 0,
-    ...fields,
-  });
-
+const song = songFile;
+/** Every play names the song of the winning copy unless it says otherwise. */
 const event = (fields: Record<string, unknown>): string =>
-  JSON.stringify({
-    artist: 'Band',
-    auth: 'Logged In',
-    firstName: 'Ann',
-    gender: 'F',
-    itemInSession: 0,
-    lastName: 'Lee',
-    length: 200.5,
-    level: 'free',
-    location: 'Köln',
-    method: 'PUT',
-    page: 'NextSong',
-    registration: 1540000000000,
-    sessionId: 100,
-    song: 'Winner',
-    status: 200,
-    ts: 1541106106796,
-    userAgent: 'Mozilla/5.0',
-    userId: '7',
-    ...fields,
-  });
+  eventLine({ artist: 'Band', length: 200.5, song: 'Winner', ...fields });
 
 function land(files: Record<string, string | Buffer>): void {
   for (const [key, body] of Object.entries(files)) {

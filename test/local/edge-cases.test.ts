@@ -13,6 +13,7 @@ import { compactLake, DEFAULT_COMPACTION } from '../../src/pipeline/compact.js';
 import { FsObjectStore } from '../../src/storage/fs-store.js';
 import { queryLake } from '../support/cli.js';
 import { tableContents } from '../support/lake-snapshot.js';
+import { eventLine, songFile } from '../support/landing-records.js';
 import { tempDir } from '../support/paths.js';
 
 const dirs = tempDir('edges');
@@ -47,40 +48,8 @@ async function compacted(lake: string): Promise<string> {
   return lake;
 }
 
-function song(fields: Record<string, unknown>): string {
-  return JSON.stringify({
-    num_songs: 1,
-    artist_latitude: null,
-    artist_longitude: null,
-    artist_location: '',
-    year: 0,
-    ...fields,
-  });
-}
-
-function event(fields: Record<string, unknown>): string {
-  return JSON.stringify({
-    artist: null,
-    auth: 'Logged In',
-    firstName: 'Ann',
-    gender: 'F',
-    itemInSession: 0,
-    lastName: 'Lee',
-    length: null,
-    level: 'free',
-    location: 'Köln',
-    method: 'PUT',
-    page: 'NextSong',
-    registration: 1540000000000,
-    sessionId: 100,
-    song: null,
-    status: 200,
-    ts: 1541106106796,
-    userAgent: 'Mozilla/5.0',
-    userId: '7',
-    ...fields,
-  });
-}
+const song = songFile;
+const event = eventLine;
 
 // One song_id in two files. The copy in the smaller key (…/A/…) wins; the other copy names another
 // artist, title and duration.
