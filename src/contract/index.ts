@@ -10,9 +10,23 @@
  */
 import { landingSourceOf, sourcePrefix, type LandingSource, type SourceKind } from '../domain/layout.js';
 import type { BaseTableName } from '../domain/tables.js';
-import type { FileStatus } from '../pipeline/process-batch.js';
 
 export { perSourceKind, SOURCE_KINDS, type SourceKind } from '../domain/layout.js';
+
+/** What became of one landing file in a batch (`processBatch`); each outcome is a metric. */
+export type FileStatus =
+  /** Rows written (possibly with some bad records set aside). */
+  | 'processed'
+  /** The whole file was set aside as bad; it contributes no rows. */
+  | 'rejected'
+  /** The source object no longer exists: the ledger now says so, and its rows left every view. */
+  | 'removed'
+  /** The same content is already current in the lake: nothing was written. */
+  | 'unchanged'
+  /** Not a song_data/ or log_data/ JSON file. */
+  | 'ignored'
+  /** Could not be read or processed; nothing of it was committed. Retried by the caller. */
+  | 'failed';
 
 // ---------------------------------------------------------------------------------------------
 // Source kinds

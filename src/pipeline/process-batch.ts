@@ -17,6 +17,7 @@
  *   of events, the latest one reads the latest content.
  */
 import { createHash } from 'node:crypto';
+import type { FileStatus } from '../contract/index.js';
 import { landingSourceOf, sourceKindOf, type PartitionRef, type SourceKind } from '../domain/layout.js';
 import { transformLogStreamInto, type LogFileStats } from '../domain/log-transform.js';
 import {
@@ -61,19 +62,8 @@ export interface LandingEvent {
   readonly seq: string;
 }
 
-export type FileStatus =
-  /** Rows written (possibly with some bad records set aside). */
-  | 'processed'
-  /** The whole file was set aside as bad; it contributes no rows. */
-  | 'rejected'
-  /** The source object no longer exists: the ledger now says so, and its rows left every view. */
-  | 'removed'
-  /** The same content is already current in the lake: nothing was written. */
-  | 'unchanged'
-  /** Not a song_data/ or log_data/ JSON file. */
-  | 'ignored'
-  /** Could not be read or processed; nothing of it was committed. Retried by the caller. */
-  | 'failed';
+/** Defined with the metrics that count each outcome (src/contract). */
+export type { FileStatus };
 
 export interface FileOutcome {
   readonly sourceKey: string;

@@ -63,6 +63,12 @@ describe('the layering', () => {
     expect(imports.filter(({ target }) => !target.startsWith('src/domain/'))).toEqual([]);
   });
 
+  it('the contract shared by the stack and the functions (src/contract/) imports only the domain code', () => {
+    const imports = importsUnder('src/contract/');
+    expect(imports.length).toBeGreaterThan(0);
+    expect(imports.filter(({ target }) => !target.startsWith('src/domain/'))).toEqual([]);
+  });
+
   it('only the local Athena (src/athena-local/) reaches into the stack or the workers from src/', () => {
     const outward = importsUnder('src/').filter(
       ({ file, target }) =>
