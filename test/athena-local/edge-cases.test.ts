@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFolder } from '../../src/local/ingest.js';
 import { compactLake, DEFAULT_COMPACTION } from '../../src/pipeline/compact.js';
 import { FsObjectStore } from '../../src/storage/fs-store.js';
+import { runCli } from '../support/cli.js';
 import { eventLine, songFile } from '../support/landing-records.js';
 import { tempDir } from '../support/paths.js';
 import { expectSameAnswer } from './parity.js';
@@ -97,6 +98,17 @@ const TABLES = [
 describe('the edge cases give the same tables on Trino and DuckDB', () => {
   it.each(TABLES)('%s', async (sql) => {
     expect((await expectSameAnswer(lake, sql)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('query --engine trino prints what --engine duckdb prints', () => {
+  it.each(['table', 'csv', 'json'])('--format %s', async (format) => {
+    const sql = 'SELECT songplay_id, user_id, level, start_time, song_id FROM songplays ORDER BY songplay_id';
+    const trino = await runCli('query', '--engine', 'trino', '--lake', lake, '--format', format, sql);
+    const duckdb = await runCli('query', '--engine', 'duckdb', '--lake', lake, '--format', format, sql);
+    expect([trino.code, trino.err]).toEqual([0, '']);
+    expect(trino.out.split('\n').length).toBeGreaterThan(5);
+    expect(trino.out).toBe(duckdb.out);
   });
 });
 
