@@ -47,6 +47,12 @@ export const LOG_LINE_FAULTS = [
   'nextsong-float-session',
   /** A NextSong event with one non-key field invalid (an object, an array, text where a number belongs). Kept, the field set aside. */
   'nextsong-bad-field',
+  /**
+   * The same line twice in a row, as when the app sends an event again: two lines, one event
+   * identity, so one songplay (the first line's). Tolerated. Only on NextSong events, where the
+   * identity decides.
+   */
+  'duplicate-event',
 ] as const;
 
 /** Faults of a whole log file; both tolerated. */
@@ -89,6 +95,7 @@ export const NEXT_SONG_ONLY_FAULTS: ReadonlySet<LogLineFault> = new Set([
   'nextsong-ts-out-of-range',
   'nextsong-float-session',
   'nextsong-bad-field',
+  'duplicate-event',
 ]);
 
 /** Line faults that make the line a bad record. */

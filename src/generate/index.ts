@@ -130,6 +130,8 @@ export interface ExpectedFigures {
   readonly nextSongEvents: number;
   /** NextSong events that become plays (songplays rows). */
   readonly goodPlays: number;
+  /** Play rows written again under an identity already written (base_plays rows = goodPlays + these). */
+  readonly duplicatePlays: number;
   /** Plays whose song, artist and length equal a good song file's title, artist_name and duration. */
   readonly matchedPlays: number;
   readonly blankLines: number;
@@ -360,6 +362,7 @@ async function generateInto(
       events: sum((file) => file.events),
       nextSongEvents: sum((file) => file.nextSongEvents),
       goodPlays: sum((file) => file.goodPlays),
+      duplicatePlays: sum((file) => file.duplicatePlays),
       matchedPlays: sum((file) => file.matchedPlays),
       blankLines: sum((file) => file.blankLines),
       badRecords,

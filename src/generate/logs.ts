@@ -101,8 +101,13 @@ export interface LogFileExpectation {
   readonly events: number;
   /** JSON objects with page NextSong, good or not. */
   readonly nextSongEvents: number;
-  /** NextSong events that become plays. */
+  /** NextSong events that become plays: songplays rows, one per event identity. */
   readonly goodPlays: number;
+  /**
+   * Lines of a good play written again (the duplicate-event fault): each is a play row in the
+   * file (base_plays) but no songplay of its own, since it repeats an identity.
+   */
+  readonly duplicatePlays: number;
   /** Good plays whose title, artist and length equal a good catalogue song's. */
   readonly matchedPlays: number;
   readonly badRecords: readonly ExpectedBadRecord[];
@@ -549,6 +554,7 @@ function keptLine(
   switch (fault) {
     case undefined:
     case 'blank-line':
+    case 'duplicate-event':
       return { line: eventLine(parts), fieldSetAside: null };
     case 'numbers-as-strings': {
       const quoted = (json: string) => (json === 'null' ? json : `"${json}"`);
@@ -801,7 +807,7 @@ export async function writeLogDay(
   const out = new LineOutput(writer, fileFaults.includes('crlf'), fileFaults.includes('bom'));
   const dayEnd = dayStartMs + DAY_MS;
   const badRecords: ExpectedBadRecord[] = [];
-  const counts = { blankLines: 0, events: 0, nextSongEvents: 0, goodPlays: 0, matchedPlays: 0 };
+  const counts = { blankLines: 0, events: 0, nextSongEvents: 0, goodPlays: 0, duplicatePlays: 0, matchedPlays: 0 };
   let firstTs: number | null = null;
   let lastTs: number | null = null;
   let emitted = 0;
@@ -893,6 +899,12 @@ export async function writeLogDay(
         if (fieldSetAside)
           fieldRejects.push({ key, line: lineNumber, field: fieldSetAside, fault: fault as LogLineFault });
         if (fault === 'unknown-field') rescuedFields++;
+        if (fault === 'duplicate-event') {
+          out.add(line, true);
+          counts.events++;
+          counts.nextSongEvents++;
+          counts.duplicatePlays++;
+        }
       }
     } else {
       const line = faultyLine(parts, fault, faultRng, () => eventLine(parts));

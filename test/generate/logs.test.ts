@@ -49,7 +49,7 @@ describe.each([
         rejectedFields: file.fieldRejects.length,
         rescuedFields: file.rescuedFields,
       });
-      expect(result.plays).toHaveLength(file.goodPlays);
+      expect(result.plays).toHaveLength(file.goodPlays + file.duplicatePlays);
       expect(result.rejects.filter((reject) => reject.field === null).map((reject) => reject.line)).toEqual(
         file.badRecords.map((record) => record.line),
       );
@@ -59,7 +59,8 @@ describe.each([
       expect(fileBytes.get(file.key)?.length).toBe(file.bytes);
     }
     const { expected } = summary;
-    expect(back.plays).toHaveLength(expected.goodPlays);
+    expect(back.plays).toHaveLength(expected.goodPlays + expected.duplicatePlays);
+    expect(new Set(back.plays.map((play) => play.songplay_id)).size).toBe(expected.goodPlays);
     expect(back.logRejects).toHaveLength(
       expected.badRecords.length + expected.fieldRejects.filter((f) => f.line !== null).length,
     );
@@ -95,8 +96,11 @@ describe.each([
   it('expects the matched plays and users that an independent join over the rows finds', async () => {
     const { summary, fileBytes } = await generated;
     const back = await readBack(fileBytes);
-    expect(matchedPlays(back.songs, back.plays)).toBe(summary.expected.matchedPlays);
-    expect(usersFrom(back.plays)).toEqual(summary.expected.users);
+    // One play per event identity, as songplays has it (the duplicate-event fault repeats lines).
+    const plays = [...new Map(back.plays.map((play) => [play.songplay_id, play] as const)).values()];
+    expect(plays).toHaveLength(summary.expected.goodPlays);
+    expect(matchedPlays(back.songs, plays)).toBe(summary.expected.matchedPlays);
+    expect(usersFrom(plays)).toEqual(summary.expected.users);
     // About matchShare of the plays match (fewer when song files are bad).
     expect(summary.expected.matchedPlays / summary.expected.goodPlays).toBeGreaterThan(options.faultRate ? 0.12 : 0.25);
     expect(summary.expected.matchedPlays / summary.expected.goodPlays).toBeLessThan(0.35);
@@ -191,6 +195,7 @@ const OUTCOMES: Record<LogLineFault, RegExp | 'kept'> = {
   'nextsong-ts-out-of-range': /ts: epoch milliseconds outside 1990-01-01 … 2100-01-01 UTC/,
   'nextsong-float-session': /sessionId: expected a 32-bit integer/,
   'nextsong-bad-field': 'kept',
+  'duplicate-event': 'kept',
 };
 
 /** A play without where it was read from: what a fault that keeps the event must leave unchanged. */
@@ -212,7 +217,7 @@ describe('each log fault alone', () => {
       expect(result.stats.events).toBe(expectation.events);
       expect(result.stats.nextSongEvents).toBe(expectation.nextSongEvents);
       expect(result.stats.blankLines).toBe(expectation.blankLines);
-      expect(result.plays).toHaveLength(expectation.goodPlays);
+      expect(result.plays).toHaveLength(expectation.goodPlays + expectation.duplicatePlays);
       const records = result.rejects.filter((reject) => reject.field === null);
       expect(records.map((reject) => reject.line)).toEqual(expectation.badRecords.map((record) => record.line));
       const outcome = OUTCOMES[fault];
@@ -241,6 +246,17 @@ describe('each log fault alone', () => {
       }
       expect(result.rejects).toEqual([]);
       if (fault === 'blank-line') expect(expectation.blankLines).toBeGreaterThan(100);
+      if (fault === 'duplicate-event') {
+        // Each duplicate repeats the line before it: same identity, so one songplay; without the
+        // repeats, the plays are those of the clean file.
+        expect(expectation.duplicatePlays).toBeGreaterThan(20);
+        const firsts = result.plays.filter(
+          (play, i) => i === 0 || play.songplay_id !== result.plays[i - 1]?.songplay_id,
+        );
+        expect(firsts).toHaveLength(expectation.goodPlays);
+        expect(firsts.map(content)).toEqual(cleanPlays.map(content));
+        return;
+      }
       if (fault === 'number-token-text') {
         // Locations spelled as number tokens are stored with every character; nothing else changes.
         const respelled = result.plays.filter((play) =>
