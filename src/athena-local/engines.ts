@@ -39,8 +39,14 @@ export function enginesDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.SPARKIFY_ENGINES_DIR || join(PACKAGE_ROOT, '.engines');
 }
 
-/** The installed engines, or an EnginesMissingError saying what is missing and how to install it. */
-export function findEngines(env: NodeJS.ProcessEnv = process.env): Engines {
+/** Where Debian and Ubuntu install JDKs, one folder each. */
+const JVM_ROOT = '/usr/lib/jvm';
+
+/**
+ * The installed engines, or an EnginesMissingError saying what is missing and how to install it.
+ * `jvmRoot` is where JDKs are looked for beside JAVA_HOME (tests point it elsewhere).
+ */
+export function findEngines(env: NodeJS.ProcessEnv = process.env, jvmRoot = JVM_ROOT): Engines {
   const pins = enginePins();
   const dir = enginesDir(env);
   const trinoHome = join(dir, `trino-${pins.trino.version}`);
@@ -49,10 +55,10 @@ export function findEngines(env: NodeJS.ProcessEnv = process.env): Engines {
   if (!existsSync(join(trinoHome, '.installed')))
     missing.push(`Trino ${pins.trino.version} (expected in ${trinoHome})`);
   if (!existsSync(motoServer)) missing.push(`moto ${pins.moto.version} (expected ${motoServer})`);
-  const java = findJava(pins.trino.minimumJava, env);
+  const java = findJava(pins.trino.minimumJava, env, jvmRoot);
   if (!java) {
     missing.push(
-      `a Java ${pins.trino.minimumJava}+ runtime for Trino ${pins.trino.version} (none in JAVA_HOME or /usr/lib/jvm; install a JDK ${pins.trino.minimumJava} or newer, e.g. Temurin 25, and set JAVA_HOME)`,
+      `a Java ${pins.trino.minimumJava}+ runtime for Trino ${pins.trino.version} (none in JAVA_HOME or ${jvmRoot}; install a JDK ${pins.trino.minimumJava} or newer, e.g. Temurin 25, and set JAVA_HOME)`,
     );
   }
   if (missing.length > 0 || !java) {
@@ -70,15 +76,15 @@ export function findEngines(env: NodeJS.ProcessEnv = process.env): Engines {
   };
 }
 
-/** JAVA_HOME when it is new enough, else the newest JDK under /usr/lib/jvm that is. */
+/** JAVA_HOME when it is new enough, else the newest JDK under `jvmRoot` (/usr/lib/jvm) that is. */
 export function findJava(
   minimum: number,
   env: NodeJS.ProcessEnv = process.env,
+  jvmRoot = JVM_ROOT,
 ): { home: string; version: number } | undefined {
   const candidates: string[] = [];
   if (env.JAVA_HOME) candidates.push(env.JAVA_HOME);
-  if (existsSync('/usr/lib/jvm'))
-    candidates.push(...readdirSync('/usr/lib/jvm').map((name) => join('/usr/lib/jvm', name)));
+  if (existsSync(jvmRoot)) candidates.push(...readdirSync(jvmRoot).map((name) => join(jvmRoot, name)));
   const found = candidates
     .map((home) => ({ home, version: javaVersion(home) }))
     .filter((java): java is { home: string; version: number } => java.version !== undefined && java.version >= minimum);

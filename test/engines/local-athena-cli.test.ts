@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { resolveCfn, UnresolvableError } from '../../src/athena-local/cfn.js';
+import { EnginesMissingError, findEngines, findJava } from '../../src/athena-local/engines.js';
 import { markLakeFolder } from '../../src/local/lake-folder.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/paths.js';
@@ -36,6 +37,21 @@ describe('query --engine trino without the engines', () => {
       expect(run.err).toContain('npm run engines:install');
     } finally {
       dir.cleanup();
+    }
+  });
+
+  it('without a new enough Java: says which Java Trino needs and where it looked, beside the install command', () => {
+    const noJdks = tempDir('no-jdks');
+    try {
+      const tooOld = '/usr/lib/jvm/java-17-openjdk-amd64';
+      expect(findJava(17, { JAVA_HOME: tooOld }, noJdks.path)?.version).toBe(17);
+      expect(findJava(24, { JAVA_HOME: tooOld }, noJdks.path)).toBeUndefined();
+      const missing = () => findEngines({ JAVA_HOME: tooOld }, noJdks.path);
+      expect(missing).toThrow(EnginesMissingError);
+      expect(missing).toThrow(`a Java 24+ runtime for Trino 476 (none in JAVA_HOME or ${noJdks.path};`);
+      expect(missing).toThrow('npm run engines:install');
+    } finally {
+      noJdks.cleanup();
     }
   });
 
