@@ -17,6 +17,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
   BatchCreatePartitionCommand,
@@ -478,6 +479,34 @@ describe('worker handler: files land in the lake', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(log.obs.metricTotal('FieldsRescued')).toBe(3);
     expect(log.obs.metricTotal('RowsWritten_base_plays')).toBe(2);
+  });
+
+  it('reads gzip-compressed landing files (.json.gz) as the plain ones: the same rows, the stored bytes in the ledger', async () => {
+    const w = await world();
+    const log = worker(w, 'log');
+    const song = worker(w, 'song');
+    const gzLog = `${LOG_1101}.gz`;
+    const gzSong = `${SONG_2005}.gz`;
+    const logBytes = gzipSync(await readFile(join(SAMPLE, LOG_1101)));
+    const logPut = await putBytes(aws.s3Client, w.landing, gzLog, logBytes);
+    const songPut = await putBytes(aws.s3Client, w.landing, gzSong, gzipSync(await readFile(join(SAMPLE, SONG_2005))));
+
+    expect((await log.run(sqsEvent(sqsRecord(createdEventBody(logPut))))).batchItemFailures).toEqual([]);
+    expect((await song.run(sqsEvent(sqsRecord(createdEventBody(songPut))))).batchItemFailures).toEqual([]);
+
+    const keys = await listAllKeys(aws.s3Client, w.lake);
+    const playsKey = keys.find((key) => key.startsWith('base_plays/year=2018/month=11/')) as string;
+    const rows = await readParquet(w.lake, playsKey, 'songplay_id, source_key');
+    expect(rows.map((r) => r.songplay_id).sort()).toEqual(
+      (await nextSongsOfSample(LOG_1101)).map((e) => e.songplayId).sort(),
+    );
+    expect(new Set(rows.map((r) => r.source_key))).toEqual(new Set([gzLog]));
+    const songsKey = keys.find((key) => key.startsWith('base_songs/year=2005/')) as string;
+    expect((await readParquet(w.lake, songsKey, 'source_key')).map((r) => r.source_key)).toEqual([gzSong]);
+    const ledger = keys.filter((key) => key.startsWith('base_sources/source=log_data/'));
+    expect(await ledgerRows(w.lake, ledger[0] as string)).toEqual([
+      expect.objectContaining({ source_key: gzLog, status: 'present', bytes: String(logBytes.length) }),
+    ]);
   });
 
   it('a batch of several files is written as one batch: one object per partition, one ledger object with a row per file', async () => {
