@@ -11,7 +11,7 @@ import { compactLake, DEFAULT_COMPACTION, type CompactionOptions } from '../../s
 import { Ledger } from '../../src/pipeline/ledger.js';
 import { ingestFolder, type IngestOptions } from '../../src/local/ingest.js';
 import { FsObjectStore } from '../../src/storage/fs-store.js';
-import type { ObjectStore } from '../../src/storage/object-store.js';
+import type { ObjectInfo, ObjectStore } from '../../src/storage/object-store.js';
 import { queryLake } from '../support/cli.js';
 import { lakeObjects, tableContents } from '../support/lake-snapshot.js';
 import { SAMPLE_DIR, tempDir } from '../support/paths.js';
@@ -30,6 +30,65 @@ async function smallFileLake(name: string, input = SAMPLE_DIR, options: IngestOp
   const summary = await ingestFolder(input, lake, { batchFiles: 1, ...options });
   expect(summary.failures).toEqual([]);
   return lake;
+}
+
+/** Counts the reads and listings a store serves, and the most reads ever in flight at once. */
+class RequestTracker implements ObjectStore {
+  reads = 0;
+  listings = 0;
+  mostInFlight = 0;
+  private inFlight = 0;
+  readonly description: string;
+
+  constructor(private readonly inner: ObjectStore) {
+    this.description = inner.description;
+  }
+
+  async openRead(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    this.reads += 1;
+    this.inFlight += 1;
+    this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
+    try {
+      // A round trip's worth of waiting, so that concurrent callers really overlap.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      const stream = await this.inner.openRead(key);
+      return stream && (await collected(stream));
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  put(key: string, body: Uint8Array | string, contentType?: string): Promise<void> {
+    return this.inner.put(key, body, contentType);
+  }
+
+  delete(key: string): Promise<void> {
+    return this.inner.delete(key);
+  }
+
+  deleteMany(keys: readonly string[]): Promise<void> {
+    return this.inner.deleteMany(keys);
+  }
+
+  list(prefix: string): AsyncIterable<string> {
+    this.listings += 1;
+    return this.inner.list(prefix);
+  }
+
+  listObjects(prefix: string): AsyncIterable<ObjectInfo> {
+    this.listings += 1;
+    return this.inner.listObjects(prefix);
+  }
+}
+
+/** The whole body read while the request counts as in flight, handed back as one chunk. */
+async function collected(stream: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array>> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  const body = Buffer.concat(chunks);
+  return (async function* () {
+    yield body;
+  })();
 }
 
 function parquetFiles(objects: Record<string, string>, prefix: string): string[] {
@@ -239,6 +298,18 @@ describe('interruption, deadline and bounded work', () => {
     });
     expect(during).toMatchObject({ groups: [], stoppedAtDeadline: true });
     expect(await lakeObjects(lake)).toEqual(before);
+  });
+
+  it('keeps at most `concurrency` requests in flight, and lists each table once per run', async () => {
+    const lake = await smallFileLake('bounded');
+    const store = new RequestTracker(new FsObjectStore(lake));
+    const run = await compactLake(store, { ...NO_GRACE, concurrency: 3 });
+    expect(run.groups.length).toBeGreaterThan(0);
+    expect(store.reads).toBeGreaterThan(100);
+    expect(store.mostInFlight).toBe(3);
+    // Listing is linear: one listing of each table folder (and of the journal), not one per file.
+    expect(store.listings).toBeLessThan(20);
+    expect(await tableContents(lake)).toEqual(reference);
   });
 
   it('caps a group by files and by bytes; each group is durable on its own', async () => {
