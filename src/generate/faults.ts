@@ -79,6 +79,12 @@ export const SONG_FAULTS = [
   'song-number-token-title',
   /** One non-key field invalid (year, duration or a coordinate): kept, the field set aside (year → 0). */
   'song-bad-field',
+  /**
+   * The song kept as it is, and a second file with the same song_id under a key that sorts after
+   * it, naming another title, artist and duration: the first copy wins in songs, artists and the
+   * matching of plays, so every figure is as without the fault but base_songs has one row more.
+   */
+  'song-duplicate-id',
 ] as const;
 
 export type LogLineFault = (typeof LOG_LINE_FAULTS)[number];

@@ -30,6 +30,7 @@ import {
 import { Random, type Seed } from './random.js';
 import {
   generateCatalogue,
+  losingCopyKey,
   renderSongFile,
   renderSongFileWithFault,
   songMatchKey,
@@ -39,6 +40,7 @@ import {
 export { Random, WeightedTable, zipfWeights, type Seed } from './random.js';
 export {
   generateCatalogue,
+  losingCopyKey,
   renderSongFile,
   renderFaultySongFile,
   renderSongFileWithFault,
@@ -132,6 +134,8 @@ export interface ExpectedFigures {
   readonly goodPlays: number;
   /** Play rows written again under an identity already written (base_plays rows = goodPlays + these). */
   readonly duplicatePlays: number;
+  /** Song files repeating a song_id under a greater key (base_songs rows = songs + these); songs has the first. */
+  readonly losingSongCopies: number;
   /** Plays whose song, artist and length equal a good song file's title, artist_name and duration. */
   readonly matchedPlays: number;
   readonly blankLines: number;
@@ -160,6 +164,8 @@ export interface GeneratedSummary {
     readonly pretty: number;
     readonly compact: number;
     readonly bad: number;
+    /** Second files of a song_id (the song-duplicate-id fault), included in total, pretty and compact. */
+    readonly losingCopies: number;
   };
   readonly logFiles: readonly LogFileExpectation[];
   readonly bytes: { readonly songs: number; readonly logs: number; readonly total: number };
@@ -278,6 +284,7 @@ async function generateInto(
   const badSongFiles: ExpectedBadSongFile[] = [];
   const songFieldRejects: ExpectedFieldReject[] = [];
   let songRescuedFields = 0;
+  let losingCopies = 0;
   let songBytes = 0;
   let songsYear0 = 0;
   let pretty = 0;
@@ -308,6 +315,16 @@ async function generateInto(
       progress(song.key);
     });
     pending.add(write);
+    if (rendered?.losingCopy !== undefined) {
+      losingCopies++;
+      if (song.format === 'pretty') pretty++;
+      songBytes += Buffer.byteLength(rendered.losingCopy, 'utf8');
+      const copy = sink.writeFile(losingCopyKey(song.key), rendered.losingCopy).then(() => {
+        pending.delete(copy);
+        filesDone++;
+      });
+      pending.add(copy);
+    }
     if (pending.size >= concurrency) await Promise.race(pending);
   }
   await Promise.all(pending);
@@ -351,13 +368,20 @@ async function generateInto(
   return {
     seed: String(options.seed ?? 1),
     settings,
-    songFiles: { total: catalogue.length, pretty, compact: catalogue.length - pretty, bad: badSongFiles.length },
+    songFiles: {
+      total: catalogue.length + losingCopies,
+      pretty,
+      compact: catalogue.length + losingCopies - pretty,
+      bad: badSongFiles.length,
+      losingCopies,
+    },
     logFiles,
     bytes: { songs: songBytes, logs: logBytes, total: songBytes + logBytes },
     seconds: (performance.now() - started) / 1000,
     expected: {
-      files: catalogue.length + logFiles.length,
-      songFiles: catalogue.length,
+      files: catalogue.length + losingCopies + logFiles.length,
+      songFiles: catalogue.length + losingCopies,
+      losingSongCopies: losingCopies,
       logFiles: logFiles.length,
       events: sum((file) => file.events),
       nextSongEvents: sum((file) => file.nextSongEvents),

@@ -237,6 +237,13 @@ export interface RenderedSongFile {
   readonly fieldSetAside: string | null;
   /** Fields the schema does not know, rescued. */
   readonly rescuedFields: number;
+  /** A second file with the same song_id, to be written under `losingCopyKey` (song-duplicate-id). */
+  readonly losingCopy?: string;
+}
+
+/** Where the losing copy of a duplicated song_id goes: beside the song, a key that sorts after it. */
+export function losingCopyKey(key: string): string {
+  return key.replace(/\.json$/, 'DUP.json');
 }
 
 /** A marker character event and song text never holds raw (the escaper writes it as \u0000): replaced by an invalid byte. */
@@ -330,6 +337,22 @@ export function renderSongFileWithFault(
     case 'song-number-token-title': {
       const token = new JsonToken(rng.pick(RESPELLED_NUMBER_TOKENS));
       return kept(renderObject(withField(fields, 'title', token.token), format), { title: token });
+    }
+    case 'song-duplicate-id': {
+      const other = withField(
+        withField(
+          withField(
+            withField(fields, 'title', jsonString(`Losing copy of ${song.songId}`)),
+            'artist_id',
+            '"ARLOSINGCOPY"',
+          ),
+          'artist_name',
+          '"Not The Artist"',
+        ),
+        'duration',
+        jsonFloat(song.duration + 1.5),
+      );
+      return { ...kept(renderObject(fields, format)), losingCopy: renderObject(other, format) };
     }
     case 'song-bad-field': {
       const which = rng.pick(['year', 'duration', 'artist_latitude'] as const);

@@ -128,7 +128,7 @@ describe('a generated dataset through the local ingest', () => {
       users: 25,
       totalEvents: 1_200,
       days: 3,
-      faultRate: 0.08,
+      faultRate: 0.15,
       matchShare: 0.5,
     });
     expect(expected.badRecords.length).toBeGreaterThan(0);
@@ -160,7 +160,7 @@ describe('a generated dataset through the local ingest', () => {
     expect(summary.byStatus.rejected).toBe(expected.badSongFiles.length);
     expect(summary.logEvents).toEqual({ all: expected.events, nextSong: expected.nextSongEvents });
     expect(summary.rowsWritten.base_plays).toBe(expected.goodPlays + expected.duplicatePlays);
-    expect(summary.rowsWritten.base_songs).toBe(expected.songs);
+    expect(summary.rowsWritten.base_songs).toBe(expected.songs + expected.losingSongCopies);
     expect(summary.rescuedFields).toBe(expected.rescuedFields);
 
     const figures = () =>
@@ -191,5 +191,45 @@ describe('a generated dataset through the local ingest', () => {
     await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, retiredGraceMs: 0 });
     await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, retiredGraceMs: 0 });
     expect((await figures()).rows).toEqual(tables.rows);
+  });
+});
+
+describe('the duplication faults through the local ingest (issue 10: one event identity, one winning song copy)', () => {
+  it('a repeated event is one songplay and a second file of a song_id changes no figure, before and after compaction', async () => {
+    const input = join(dirs.path, 'duplicates-input');
+    const lake = join(dirs.path, 'duplicates-lake');
+    const { expected } = await generateDataset(input, {
+      seed: 'duplicates',
+      songs: 60,
+      users: 20,
+      totalEvents: 900,
+      days: 2,
+      faultRate: 0.3,
+      matchShare: 0.6,
+      faults: ['duplicate-event', 'song-duplicate-id'],
+    });
+    expect(expected.duplicatePlays).toBeGreaterThan(10);
+    expect(expected.losingSongCopies).toBeGreaterThan(5);
+    expect(expected.rejects).toBe(0);
+
+    const summary = await ingestFolder(input, lake);
+    expect(summary.failures).toEqual([]);
+    expect(summary.files).toBe(expected.files);
+    expect(summary.rowsWritten.base_plays).toBe(expected.goodPlays + expected.duplicatePlays);
+    expect(summary.rowsWritten.base_songs).toBe(expected.songs + expected.losingSongCopies);
+    const figures = async () =>
+      (
+        await withLakeSql(lake, new FsObjectStore(lake), (sql) =>
+          sql.query(`SELECT (SELECT count(*) FROM songplays) AS plays, (SELECT count(song_id) FROM songplays) AS matched,
+                          (SELECT count(*) FROM songs) AS songs, (SELECT count(*) FROM artists) AS artists,
+                          (SELECT count(*) FROM artists WHERE artist_id = 'ARLOSINGCOPY') AS losing_artists,
+                          (SELECT count(*) FROM songs WHERE title LIKE 'Losing copy of %') AS losing_titles`),
+        )
+      ).rows;
+    const want = [[expected.goodPlays, expected.matchedPlays, expected.songs, expected.artists, 0, 0]];
+    expect(await figures()).toEqual(want);
+    await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, retiredGraceMs: 0 });
+    await compactLake(new FsObjectStore(lake), { ...DEFAULT_COMPACTION, retiredGraceMs: 0 });
+    expect(await figures()).toEqual(want);
   });
 });

@@ -48,6 +48,16 @@ export async function readBack(files: ReadonlyMap<string, Uint8Array>): Promise<
   };
 }
 
+/** One row per song_id, from the smallest source key: the copy songs, artists and the matching use. */
+export function winningSongs(songs: readonly SongRow[]): SongRow[] {
+  const winners = new Map<string, SongRow>();
+  for (const song of songs) {
+    const known = winners.get(song.song_id);
+    if (!known || song.source_key < known.source_key) winners.set(song.song_id, song);
+  }
+  return [...winners.values()];
+}
+
 /** One log file's bytes through the transform, in 4 KiB chunks (lines cross chunk boundaries). */
 export async function transformLogBytes(key: string, bytes: Uint8Array): Promise<LogFileResult> {
   async function* chunks(): AsyncGenerator<Uint8Array> {
