@@ -26,7 +26,7 @@ export interface Column {
    * false: no min/max statistics in the Parquet files. For free text that every file holds the
    * whole spread of (names, agents, titles): each row group's range then covers nearly every value
    * and lets no query skip anything, while computing it was ~18% of encoding a log file
-   * (docs/PARQUET.md). Filters on such a column still skip by dictionary.
+   * (docs/PARQUET.md). A filter on such a column can still skip a row group by its dictionary.
    */
   readonly statistics?: false;
 }
