@@ -4,7 +4,7 @@
  */
 
 /** A NextSong event of user 7 on 2018-11-01, naming no song. */
-export const EVENT_DEFAULTS: Readonly<Record<string, unknown>> = {
+const EVENT_DEFAULTS: Readonly<Record<string, unknown>> = {
   artist: null,
   auth: 'Logged In',
   firstName: 'Ann',
